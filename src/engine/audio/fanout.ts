@@ -1,0 +1,59 @@
+// One capture, many consumers. Each consumer has its own bounded queue; a slow consumer
+// loses its own oldest audio and never slows the capture or the others.
+import { PcmQueue } from './pcm-queue.js';
+import { bytesPerFrame, bytesPerMs, type PcmFormat } from '../types.js';
+
+export interface Consumer {
+  readonly name: string;
+  readonly queue: PcmQueue;
+  /** Called after new audio was queued; the consumer drains its queue when it can. */
+  readonly wake: () => void;
+}
+
+export interface ConsumerStats {
+  name: string;
+  queuedMs: number;
+  droppedMs: number;
+  dropEvents: number;
+}
+
+export class FanOut {
+  private consumers = new Map<string, Consumer>();
+
+  constructor(private format: PcmFormat) {}
+
+  setFormat(format: PcmFormat): void {
+    this.format = format;
+  }
+
+  /** Adds a consumer whose queue holds at most `queueMs` of audio. */
+  add(name: string, queueMs: number, wake: () => void): Consumer {
+    const frame = bytesPerFrame(this.format);
+    const maxBytes = Math.max(frame, Math.round((queueMs * bytesPerMs(this.format)) / frame) * frame);
+    const consumer: Consumer = { name, queue: new PcmQueue(maxBytes, frame), wake };
+    this.consumers.set(name, consumer);
+    return consumer;
+  }
+
+  remove(name: string): void {
+    this.consumers.delete(name);
+  }
+
+  /** Delivers one chunk of whole frames to every consumer. Never blocks. */
+  publish(chunk: Buffer): void {
+    for (const consumer of this.consumers.values()) {
+      consumer.queue.push(chunk);
+      consumer.wake();
+    }
+  }
+
+  stats(): ConsumerStats[] {
+    const perMs = bytesPerMs(this.format);
+    return [...this.consumers.values()].map((c) => ({
+      name: c.name,
+      queuedMs: Math.round(c.queue.bytes / perMs),
+      droppedMs: Math.round(c.queue.droppedBytes / perMs),
+      dropEvents: c.queue.dropEvents,
+    }));
+  }
+}

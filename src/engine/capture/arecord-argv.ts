@@ -1,0 +1,35 @@
+// argv for arecord, the ALSA client. Pure; exact-output tested.
+import type { PcmFormat } from '../types.js';
+
+/** Period and buffer sizes: 50 ms periods keep wake-ups low on a Pi; a 500 ms buffer
+ *  rides out a busy event loop without an overrun. */
+export const PERIOD_US = 50_000;
+export const BUFFER_US = 500_000;
+
+export function buildArecordArgv(device: string, format: PcmFormat): string[] {
+  return [
+    '-q',
+    '-D', device,
+    '-t', 'raw',
+    '-f', format.sampleFormat,
+    '-r', String(format.sampleRate),
+    '-c', String(format.channels),
+    `--period-time=${PERIOD_US}`,
+    `--buffer-time=${BUFFER_US}`,
+  ];
+}
+
+/** Turns arecord's last words into what an operator needs to know. */
+export function describeArecordFailure(stderrTail: string, device: string): string {
+  const text = stderrTail.toLowerCase();
+  if (/no such (file or directory|device)|cannot find card|unknown pcm|invalid card|no such card/.test(text)) {
+    return `sound card "${device}" not found`;
+  }
+  if (text.includes('device or resource busy')) return `sound card "${device}" is busy (used by another program)`;
+  if (text.includes('sample format non available') || text.includes('channels count non available') || text.includes('rate')) {
+    return `sound card "${device}" does not support the configured format`;
+  }
+  if (text.includes('overrun')) return 'capture overrun';
+  const last = stderrTail.trim().split('\n').pop();
+  return last ? `capture stopped: ${last}` : 'capture stopped';
+}

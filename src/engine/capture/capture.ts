@@ -1,0 +1,135 @@
+// The one audio capture: arecord on an ALSA PCM, or the built-in tone. It hands out chunks
+// of whole frames and never waits for anybody. When the sound card is missing or vanishes,
+// the engine stays up, reports "no input", feeds silence so the streams stay connected,
+// and reopens the device with back-off.
+import { bytesPerFrame, type PcmFormat } from '../types.js';
+import { Supervisor } from '../supervisor.js';
+import { buildArecordArgv, describeArecordFailure } from './arecord-argv.js';
+import { PacedGenerator, silenceFiller, sineFiller } from './paced-generator.js';
+import { log } from '../log.js';
+
+export type CaptureState = 'stopped' | 'running' | 'no_input';
+
+export interface CaptureStatus {
+  device: string;
+  format: PcmFormat;
+  state: CaptureState;
+  /** Plain words for the operator, e.g. 'sound card "hw:1,0" not found'. */
+  error: string | null;
+  restarts: number;
+  sinceMs: number;
+}
+
+export interface CaptureOptions {
+  device: string;
+  format: PcmFormat;
+  onChunk: (chunk: Buffer) => void;
+  onStatus: (status: CaptureStatus) => void;
+  env?: NodeJS.ProcessEnv;
+  /** No data for this long from a running arecord means a stalled device. */
+  stallMs?: number;
+}
+
+const debug = log('capture');
+
+/** `tone` or `tone:880` selects the built-in test signal. */
+export function parseToneDevice(device: string): number | null {
+  const m = /^tone(?::(\d+(?:\.\d+)?))?$/.exec(device);
+  if (!m) return null;
+  return m[1] ? Number(m[1]) : 1000;
+}
+
+export class Capture {
+  private supervisor: Supervisor | null = null;
+  private filler: PacedGenerator;
+  private tone: PacedGenerator | null = null;
+  private remainder: Buffer = Buffer.alloc(0);
+  private lastDataAt = 0;
+  private watchdog: NodeJS.Timeout | null = null;
+  private current: CaptureStatus;
+  private readonly frameBytes: number;
+
+  constructor(private readonly opts: CaptureOptions) {
+    this.frameBytes = bytesPerFrame(opts.format);
+    this.current = { device: opts.device, format: opts.format, state: 'stopped', error: null, restarts: 0, sinceMs: Date.now() };
+    this.filler = new PacedGenerator(opts.format, silenceFiller, opts.onChunk, 50);
+  }
+
+  status(): CaptureStatus {
+    return { ...this.current, restarts: this.supervisor?.restarts ?? 0 };
+  }
+
+  start(): void {
+    const toneHz = parseToneDevice(this.opts.device);
+    if (toneHz !== null) {
+      this.tone = new PacedGenerator(this.opts.format, sineFiller(this.opts.format, toneHz), this.opts.onChunk, 20);
+      this.tone.start();
+      this.setState('running', null);
+      return;
+    }
+    this.filler.start();
+    this.setState('no_input', 'opening sound card');
+    this.supervisor = new Supervisor({
+      name: 'arecord',
+      command: () => process.env.RACKCAST_ARECORD ?? 'arecord',
+      argv: () => buildArecordArgv(this.opts.device, this.opts.format),
+      env: this.opts.env,
+      backoff: { initialMs: 500, maxMs: 10_000, resetAfterMs: 30_000 },
+      onSpawn: (child) => {
+        this.remainder = Buffer.alloc(0);
+        this.lastDataAt = Date.now();
+        child.stdout.on('data', (data: Buffer) => this.onData(data));
+      },
+      onExit: (info) => {
+        const why = info.spawnError ?? describeArecordFailure(info.stderrTail, this.opts.device);
+        debug('arecord exited (%s), restart in %s ms', why, info.restartInMs);
+        if (info.restartInMs === null) return;
+        this.filler.start();
+        this.setState('no_input', why);
+      },
+    });
+    this.supervisor.start();
+    const stallMs = this.opts.stallMs ?? 3000;
+    this.watchdog = setInterval(() => {
+      if (this.supervisor?.running && Date.now() - this.lastDataAt > stallMs) {
+        debug('no audio for %d ms, restarting arecord', stallMs);
+        this.lastDataAt = Date.now();
+        this.supervisor.kill();
+      }
+    }, 1000);
+  }
+
+  async stop(): Promise<void> {
+    if (this.watchdog) clearInterval(this.watchdog);
+    this.watchdog = null;
+    this.tone?.stop();
+    this.filler.stop();
+    await this.supervisor?.stop();
+    this.supervisor = null;
+    this.setState('stopped', null);
+  }
+
+  /** Kills arecord as if the device had failed (used by tests and the "reopen" command). */
+  killDevice(): void {
+    this.supervisor?.kill();
+  }
+
+  private onData(data: Buffer): void {
+    this.lastDataAt = Date.now();
+    if (this.filler.running) {
+      this.filler.stop();
+      this.setState('running', null);
+    }
+    let chunk = this.remainder.length ? Buffer.concat([this.remainder, data]) : data;
+    const whole = chunk.length - (chunk.length % this.frameBytes);
+    this.remainder = whole < chunk.length ? Buffer.from(chunk.subarray(whole)) : Buffer.alloc(0);
+    chunk = chunk.subarray(0, whole);
+    if (chunk.length) this.opts.onChunk(chunk);
+  }
+
+  private setState(state: CaptureState, error: string | null): void {
+    if (state === this.current.state && error === this.current.error) return;
+    this.current = { ...this.current, state, error, sinceMs: Date.now() };
+    this.opts.onStatus(this.status());
+  }
+}

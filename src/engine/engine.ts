@@ -1,0 +1,286 @@
+// The engine facade: the one object the HTTP API (and through it the page and the panel)
+// talks to. It owns the capture, the fan-out, the meters and one runner per encoder.
+import { EventEmitter } from 'node:events';
+import { join } from 'node:path';
+import type Database from 'better-sqlite3';
+import type { EncoderConfig, PcmFormat } from './types.js';
+import { FanOut } from './audio/fanout.js';
+import { LevelMeter, type ChannelLevel } from './audio/meters.js';
+import { Capture, type CaptureStatus } from './capture/capture.js';
+import { EncoderRunner, connectTarget, sourceTarget, type EncoderStatus } from './encoder-runner.js';
+import { openDatabase } from './db/database.js';
+import { EncoderStore } from './db/encoder-store.js';
+import { SettingsStore } from './db/settings-store.js';
+import { EventLog } from './db/event-log.js';
+import { parseEncoderInput } from './encoder-schema.js';
+import type { MachineState } from './state-machine.js';
+
+export const LEVELS_INTERVAL_MS = 100;
+const RUNNING_KEY = 'running_encoders';
+
+export interface EngineOptions {
+  dataDir: string;
+  /** Overrides the stored capture device (the --capture flag). */
+  captureDevice?: string;
+  captureFormat?: Partial<PcmFormat>;
+  /** Environment for arecord (e.g. PULSE_SERVER in tests). */
+  captureEnv?: NodeJS.ProcessEnv;
+}
+
+export interface FieldError {
+  field: string;
+  message: string;
+}
+
+/** A domain error the HTTP layer maps to a status code in one place. */
+export class EngineError extends Error {
+  constructor(
+    readonly kind: 'not_found' | 'invalid' | 'conflict',
+    message: string,
+    readonly errors: FieldError[] = [],
+  ) {
+    super(message);
+  }
+}
+
+export interface EngineEvents {
+  encoder_status_changed: [EncoderStatus & { status: string; error: string | null }];
+  levels: [{ channels: ChannelLevel[]; capture: CaptureStatus['state'] }];
+  capture_status_changed: [CaptureStatus];
+}
+
+export interface CaptureSettings {
+  device: string;
+  format: PcmFormat;
+}
+
+export const DEFAULT_CAPTURE: CaptureSettings = { device: 'default', format: { sampleRate: 48000, channels: 2, sampleFormat: 'S16_LE' } };
+
+export class Engine extends EventEmitter<EngineEvents> {
+  readonly db: Database.Database;
+  readonly encoders: EncoderStore;
+  readonly settings: SettingsStore;
+  readonly eventLog: EventLog;
+  private readonly fanout: FanOut;
+  private readonly meter: LevelMeter;
+  private capture: Capture;
+  private runners = new Map<number, EncoderRunner>();
+  private levelsTimer: NodeJS.Timeout | null = null;
+  private lastLevels: ChannelLevel[] = [];
+  readonly startedAt = Date.now();
+  readonly captureSettings: CaptureSettings;
+
+  constructor(private readonly opts: EngineOptions) {
+    super();
+    this.db = openDatabase(join(opts.dataDir, 'rackcast.db'));
+    this.encoders = new EncoderStore(this.db);
+    this.settings = new SettingsStore(this.db);
+    this.eventLog = new EventLog(this.db);
+    const stored = this.settings.get<CaptureSettings>('capture', DEFAULT_CAPTURE);
+    this.captureSettings = {
+      device: opts.captureDevice ?? stored.device,
+      format: { ...DEFAULT_CAPTURE.format, ...stored.format, ...opts.captureFormat },
+    };
+    this.settings.set('capture', this.captureSettings);
+    this.fanout = new FanOut(this.captureSettings.format);
+    this.meter = new LevelMeter(this.captureSettings.format);
+    this.capture = this.makeCapture();
+  }
+
+  private makeCapture(): Capture {
+    return new Capture({
+      device: this.captureSettings.device,
+      format: this.captureSettings.format,
+      env: this.opts.captureEnv,
+      onChunk: (chunk) => {
+        this.meter.feed(chunk);
+        this.fanout.publish(chunk);
+      },
+      onStatus: (status) => {
+        if (status.state === 'no_input') {
+          this.eventLog.add({ level: 'warning', kind: 'capture_lost', message: `No input: ${status.error ?? 'sound card unavailable'}` });
+        } else if (status.state === 'running') {
+          this.eventLog.add({ level: 'info', kind: 'capture_restored', message: `Capturing from ${status.device}` });
+        }
+        this.emit('capture_status_changed', status);
+      },
+    });
+  }
+
+  /** Starts the capture and every encoder that was on air when the engine last stopped. */
+  start(): void {
+    this.capture.start();
+    this.levelsTimer = setInterval(() => {
+      this.lastLevels = this.meter.read();
+      this.emit('levels', { channels: this.lastLevels, capture: this.capture.status().state });
+    }, LEVELS_INTERVAL_MS);
+    const wasRunning = new Set(this.settings.get<number[]>(RUNNING_KEY, []));
+    for (const config of this.encoders.list()) {
+      if (config.enabled && wasRunning.has(config.id)) this.runner(config).start();
+    }
+  }
+
+  async shutdown(): Promise<void> {
+    if (this.levelsTimer) clearInterval(this.levelsTimer);
+    // Stopping for shutdown is not an operator's stop: keep the on-air list for the next boot.
+    await Promise.all([...this.runners.values()].map((r) => r.stop()));
+    await this.capture.stop();
+    this.db.close();
+  }
+
+  // --- encoders ---------------------------------------------------------------------
+
+  listEncoders(): EncoderConfig[] {
+    return this.encoders.list();
+  }
+
+  getEncoder(id: number): EncoderConfig {
+    const config = this.encoders.get(id);
+    if (!config) throw new EngineError('not_found', `no encoder with id ${id}`);
+    return config;
+  }
+
+  createEncoder(input: unknown): number {
+    const parsed = parseEncoderInput(input);
+    if (!parsed.ok) throw new EngineError('invalid', 'invalid encoder', parsed.errors);
+    const id = this.encoders.create(parsed.value);
+    this.eventLog.add({ level: 'info', kind: 'config_changed', encoderId: id, message: `Encoder "${parsed.value.name}" created` });
+    return id;
+  }
+
+  async updateEncoder(id: number, input: unknown): Promise<void> {
+    const existing = this.getEncoder(id);
+    const parsed = parseEncoderInput(input, existing);
+    if (!parsed.ok) throw new EngineError('invalid', 'invalid encoder', parsed.errors);
+    this.encoders.update(id, parsed.value);
+    const config = this.getEncoder(id);
+    this.eventLog.add({ level: 'info', kind: 'config_changed', encoderId: id, message: `Encoder "${config.name}" changed` });
+    const runner = this.runners.get(id);
+    if (!runner) return;
+    if (!config.enabled) await this.stopEncoder(id);
+    else await runner.reconfigure(config);
+  }
+
+  async deleteEncoder(id: number): Promise<void> {
+    const config = this.getEncoder(id);
+    await this.runners.get(id)?.stop();
+    this.runners.delete(id);
+    this.encoders.delete(id);
+    this.rememberRunning();
+    this.eventLog.add({ level: 'info', kind: 'config_changed', message: `Encoder "${config.name}" deleted` });
+  }
+
+  startEncoder(id: number): void {
+    const config = this.getEncoder(id);
+    if (!config.enabled) throw new EngineError('conflict', `encoder "${config.name}" is disabled; enable it first`);
+    if (config.output_type === 'file') throw new EngineError('conflict', 'file recording is not available in this version');
+    this.runner(config).start();
+    this.rememberRunning();
+    this.eventLog.add({ level: 'info', kind: 'encoder_started', encoderId: id, message: `Encoder "${config.name}" started` });
+  }
+
+  async stopEncoder(id: number): Promise<void> {
+    const config = this.getEncoder(id);
+    await this.runners.get(id)?.stop();
+    this.rememberRunning();
+    this.eventLog.add({ level: 'info', kind: 'encoder_stopped', encoderId: id, message: `Encoder "${config.name}" stopped` });
+  }
+
+  /** Starts every enabled streaming encoder; returns the ids started. */
+  startAll(): number[] {
+    const started: number[] = [];
+    for (const config of this.encoders.list()) {
+      if (!config.enabled || config.output_type === 'file') continue;
+      if (this.runners.get(config.id)?.active) continue;
+      this.startEncoder(config.id);
+      started.push(config.id);
+    }
+    return started;
+  }
+
+  async stopAll(): Promise<void> {
+    await Promise.all([...this.runners.values()].filter((r) => r.active).map((r) => this.stopEncoder(r.id)));
+  }
+
+  /** Really connects to the encoder's server with its settings and reports what happened. */
+  async testConnection(id: number): Promise<{ success: boolean; error?: string; message?: string }> {
+    const config = this.getEncoder(id);
+    if (config.output_type === 'file') return { success: false, error: 'a file output has no server to test' };
+    if (this.runners.get(id)?.state.name === 'streaming') return { success: true, message: 'on air now' };
+    try {
+      const connection = await connectTarget(config, sourceTarget(config, this.encoders.password(id) ?? ''));
+      connection.close();
+      return { success: true, message: `connected to ${config.server_host}:${config.server_port}` };
+    } catch (err) {
+      return { success: false, error: err instanceof Error ? err.message : String(err) };
+    }
+  }
+
+  encoderStatus(id: number): EncoderStatus {
+    const config = this.getEncoder(id);
+    return this.runner(config).status();
+  }
+
+  /** Kills an encoder's codec process as a crash would; the runner restarts it alone. */
+  killEncoderProcess(id: number): void {
+    this.runners.get(id)?.killProcess();
+  }
+
+  status() {
+    const capture = this.capture.status();
+    const encoders = this.encoders.list().map((c) => this.runner(c).status());
+    const alarms: string[] = [];
+    if (capture.state === 'no_input') alarms.push(`No input: ${capture.error ?? 'sound card unavailable'}`);
+    for (const e of encoders) {
+      if (e.state === 'retrying' || e.state === 'failed') alarms.push(`${e.name}: ${e.status_text}${e.last_error && e.state !== 'failed' ? ` (${e.last_error})` : ''}`);
+    }
+    return {
+      engine: { started_at: new Date(this.startedAt).toISOString(), uptime_secs: Math.floor((Date.now() - this.startedAt) / 1000) },
+      capture: { ...capture, levels: this.lastLevels },
+      encoders,
+      queues: this.fanout.stats(),
+      alarms,
+    };
+  }
+
+  // --- internals ----------------------------------------------------------------------
+
+  private runner(config: EncoderConfig): EncoderRunner {
+    let runner = this.runners.get(config.id);
+    if (!runner) {
+      runner = new EncoderRunner(config, {
+        fanout: this.fanout,
+        captureFormat: () => this.captureSettings.format,
+        password: () => this.encoders.password(config.id) ?? '',
+        onStatus: (status, previous, current) => this.onRunnerStatus(status, previous, current),
+      });
+      this.runners.set(config.id, runner);
+    }
+    return runner;
+  }
+
+  private onRunnerStatus(status: EncoderStatus, previous: MachineState, current: MachineState): void {
+    const logged = runnerEventFor(previous, current);
+    if (logged) {
+      this.eventLog.add({
+        level: logged.level,
+        kind: logged.kind,
+        encoderId: status.id,
+        message: `${status.name}: ${status.status_text}${current.lastError && current.name !== 'failed' ? ` (${current.lastError})` : ''}`,
+      });
+    }
+    this.emit('encoder_status_changed', { ...status, status: status.state, error: status.last_error });
+  }
+
+  private rememberRunning(): void {
+    const ids = [...this.runners.values()].filter((r) => r.active).map((r) => r.id);
+    this.settings.set(RUNNING_KEY, ids);
+  }
+}
+
+function runnerEventFor(previous: MachineState, current: MachineState): { level: 'info' | 'warning' | 'error'; kind: string } | null {
+  if (current.name === 'streaming') return { level: 'info', kind: 'encoder_connected' };
+  if (current.name === 'failed') return { level: 'error', kind: 'encoder_failed' };
+  if (current.name === 'retrying') return { level: 'warning', kind: previous.name === 'streaming' ? 'encoder_disconnected' : 'encoder_retrying' };
+  return null;
+}

@@ -1,0 +1,123 @@
+// One supervisor contract for every child (arecord, ffmpeg, aplay): spawn from an argv
+// array (never a shell), restart with back-off after an exit, keep the tail of stderr
+// so an operator can read why it died.
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { log } from './log.js';
+
+export interface RestartBackoff {
+  initialMs: number;
+  maxMs: number;
+  /** A run at least this long counts as healthy and resets the back-off. */
+  resetAfterMs: number;
+}
+
+/** Doubling back-off: initial, 2x, 4x ... capped. Pure, so it is tested with plain numbers. */
+export function restartDelayMs(consecutiveFailures: number, backoff: RestartBackoff): number {
+  const exp = Math.min(consecutiveFailures, 20);
+  return Math.min(backoff.maxMs, backoff.initialMs * 2 ** exp);
+}
+
+export interface ExitInfo {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  /** Set when the process could not be started at all (e.g. the binary is missing). */
+  spawnError: string | null;
+  stderrTail: string;
+  ranMs: number;
+  /** null when the supervisor was stopped and will not restart. */
+  restartInMs: number | null;
+}
+
+export interface SupervisorOptions {
+  name: string;
+  command: () => string;
+  argv: () => string[];
+  env?: NodeJS.ProcessEnv;
+  backoff: RestartBackoff;
+  onSpawn: (child: ChildProcessWithoutNullStreams) => void;
+  onExit: (info: ExitInfo) => void;
+}
+
+const STDERR_TAIL_BYTES = 2048;
+
+export class Supervisor {
+  private child: ChildProcessWithoutNullStreams | null = null;
+  private wanted = false;
+  private failures = 0;
+  private restartTimer: NodeJS.Timeout | null = null;
+  private exited: Promise<void> = Promise.resolve();
+  restarts = 0;
+
+  constructor(private readonly opts: SupervisorOptions) {}
+
+  get running(): boolean {
+    return this.child !== null;
+  }
+
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  start(): void {
+    if (this.wanted) return;
+    this.wanted = true;
+    this.failures = 0;
+    this.launch();
+  }
+
+  /** Stops the child (SIGTERM, then SIGKILL after `graceMs`) and does not restart it. */
+  async stop(graceMs = 2000): Promise<void> {
+    this.wanted = false;
+    if (this.restartTimer) clearTimeout(this.restartTimer);
+    this.restartTimer = null;
+    const child = this.child;
+    if (!child) return;
+    const killTimer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+    child.kill('SIGTERM');
+    await this.exited;
+    clearTimeout(killTimer);
+  }
+
+  /** Kills the current child; the supervisor restarts it as after a crash. */
+  kill(signal: NodeJS.Signals = 'SIGKILL'): void {
+    this.child?.kill(signal);
+  }
+
+  private launch(): void {
+    this.restartTimer = null;
+    if (!this.wanted) return;
+    const startedAt = Date.now();
+    let stderrTail = '';
+    let spawnError: string | null = null;
+    const command = this.opts.command();
+    const argv = this.opts.argv();
+    log(`supervisor:${this.opts.name}`)('spawn %s %o', command, argv);
+    const child = spawn(command, argv, { env: this.opts.env ?? process.env, stdio: ['pipe', 'pipe', 'pipe'] });
+    this.child = child;
+    let resolveExit!: () => void;
+    this.exited = new Promise((r) => (resolveExit = r));
+    child.stderr.setEncoding('utf8');
+    child.stderr.on('data', (text: string) => {
+      stderrTail = (stderrTail + text).slice(-STDERR_TAIL_BYTES);
+    });
+    // A child that dies while we write to it must not crash the engine with EPIPE.
+    child.stdin.on('error', () => {});
+    child.on('error', (err: NodeJS.ErrnoException) => {
+      spawnError = err.code === 'ENOENT' ? `${command} is not installed (not found on PATH)` : err.message;
+    });
+    child.on('close', (code, signal) => {
+      this.child = null;
+      const ranMs = Date.now() - startedAt;
+      if (ranMs >= this.opts.backoff.resetAfterMs) this.failures = 0;
+      const restartInMs = this.wanted ? restartDelayMs(this.failures, this.opts.backoff) : null;
+      this.failures++;
+      if (restartInMs !== null) {
+        this.restarts++;
+        this.restartTimer = setTimeout(() => this.launch(), restartInMs);
+      }
+      resolveExit();
+      this.opts.onExit({ code, signal, spawnError, stderrTail: stderrTail.trim(), ranMs, restartInMs });
+    });
+    if (child.pid !== undefined) this.opts.onSpawn(child);
+  }
+}

@@ -1,0 +1,77 @@
+// The engine's HTTP server: JSON under /api (the contract every client uses) and, later,
+// the built page at /. A thin adapter over the engine facade.
+import express, { Router } from 'express';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Engine } from '../engine/engine.js';
+import { encoderRoutes } from './encoder-routes.js';
+import { EventStream } from './sse.js';
+import { errorHandler } from './errors.js';
+import { SessionStore, authRoutes, requireAuth } from './auth.js';
+
+export interface WebServer {
+  url: string;
+  port: number;
+  events: EventStream;
+  close(): Promise<void>;
+}
+
+export function createApp(engine: Engine, events: EventStream, sessions: SessionStore): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(express.json({ limit: '64kb' }));
+
+  const api = Router();
+  // The one route without credentials: for systemd, monitoring and the panel's "engine up?" probe.
+  api.get('/health', (_req, res) => {
+    res.json({ ok: true });
+  });
+  authRoutes(api, { settings: engine.settings, sessions });
+  api.use(requireAuth({ settings: engine.settings, sessions }));
+  api.get('/status', (_req, res) => {
+    res.json(engine.status());
+  });
+  api.get('/events', events.handler);
+  api.get('/log', (req, res) => {
+    const limit = Math.min(500, Math.max(1, Number(req.query.limit ?? 100) || 100));
+    res.json(engine.eventLog.recent({ limit }));
+  });
+  api.use(encoderRoutes(engine));
+  api.use((_req, res) => {
+    res.status(404).json({ error: 'no such API route' });
+  });
+  app.use('/api', api);
+  app.get('/', (_req, res) => {
+    res.type('text/plain').send('RackCast engine. The HTTP API is under /api (see README.md).\n');
+  });
+  app.use(errorHandler);
+  return app;
+}
+
+export function startWebServer(engine: Engine, opts: { port: number; bind: string }): Promise<WebServer> {
+  const events = new EventStream();
+  const sessions = new SessionStore();
+  engine.on('encoder_status_changed', (s) => events.send('encoder_status_changed', s));
+  engine.on('levels', (l) => events.send('levels', l));
+  engine.on('capture_status_changed', (c) => events.send('capture_status_changed', c));
+  const app = createApp(engine, events, sessions);
+  return new Promise((resolve, reject) => {
+    const server: Server = app.listen(opts.port, opts.bind);
+    server.once('error', reject);
+    server.once('listening', () => {
+      const port = (server.address() as AddressInfo).port;
+      const host = opts.bind === '0.0.0.0' || opts.bind === '::' ? '127.0.0.1' : opts.bind;
+      resolve({
+        url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+        port,
+        events,
+        close: () =>
+          new Promise<void>((done) => {
+            events.close();
+            server.closeAllConnections();
+            server.close(() => done());
+          }),
+      });
+    });
+  });
+}

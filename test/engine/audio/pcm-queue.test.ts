@@ -1,0 +1,65 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { PcmQueue } from '../../../src/engine/audio/pcm-queue.js';
+
+const chunk = (n: number, fill: number) => Buffer.alloc(n, fill);
+
+test('keeps chunks in order within its size', () => {
+  const q = new PcmQueue(16, 4);
+  q.push(chunk(8, 1));
+  q.push(chunk(8, 2));
+  assert.is(q.bytes, 16);
+  assert.equal([...q.shift()!], [...chunk(8, 1)]);
+  assert.equal([...q.shift()!], [...chunk(8, 2)]);
+  assert.is(q.shift(), undefined);
+  assert.is(q.droppedBytes, 0);
+});
+
+test('drops the oldest audio when full and counts it', () => {
+  const q = new PcmQueue(16, 4);
+  q.push(chunk(8, 1));
+  q.push(chunk(8, 2));
+  q.push(chunk(8, 3));
+  assert.is(q.bytes, 16);
+  assert.is(q.droppedBytes, 8);
+  assert.is(q.dropEvents, 1);
+  assert.is(q.shift()![0], 2);
+});
+
+test('cuts a partly dropped chunk on a frame boundary', () => {
+  const q = new PcmQueue(12, 4);
+  q.push(Buffer.from([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]));
+  q.push(chunk(2 * 2, 9)); // 4 bytes over: one frame goes
+  const first = q.shift()!;
+  assert.is(first.length, 8);
+  assert.is(first[0], 4);
+  assert.is(q.droppedBytes, 4);
+});
+
+test('an oversized chunk keeps only its newest whole frames', () => {
+  const q = new PcmQueue(10, 4);
+  q.push(Buffer.from([...Array(16).keys()]));
+  const kept = q.shift()!;
+  assert.is(kept.length, 8);
+  assert.is(kept[0], 8);
+  assert.is(q.droppedBytes, 8);
+});
+
+test('many pushes and shifts keep the byte count exact', () => {
+  const q = new PcmQueue(4000, 4);
+  let pushed = 0;
+  let shifted = 0;
+  for (let i = 0; i < 1000; i++) {
+    q.push(chunk(40, i % 256));
+    pushed += 40;
+    if (i % 3 === 0) shifted += q.shift()?.length ?? 0;
+  }
+  assert.is(pushed, shifted + q.bytes + q.droppedBytes);
+  assert.ok(q.bytes <= 4000);
+});
+
+test('refuses a size smaller than one frame', () => {
+  assert.throws(() => new PcmQueue(2, 4), /cannot hold one 4-byte frame/);
+});
+
+test.run();

@@ -1,0 +1,33 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { buildArecordArgv, describeArecordFailure } from '../../../src/engine/capture/arecord-argv.js';
+import { parseToneDevice } from '../../../src/engine/capture/capture.js';
+
+test('argv for a USB card at 48 kHz S16 stereo', () => {
+  assert.equal(buildArecordArgv('hw:1,0', { sampleRate: 48000, channels: 2, sampleFormat: 'S16_LE' }), [
+    '-q', '-D', 'hw:1,0', '-t', 'raw', '-f', 'S16_LE', '-r', '48000', '-c', '2', '--period-time=50000', '--buffer-time=500000',
+  ]);
+});
+
+test('argv for a named PCM at 44.1 kHz S32 mono', () => {
+  assert.equal(buildArecordArgv('default', { sampleRate: 44100, channels: 1, sampleFormat: 'S32_LE' }), [
+    '-q', '-D', 'default', '-t', 'raw', '-f', 'S32_LE', '-r', '44100', '-c', '1', '--period-time=50000', '--buffer-time=500000',
+  ]);
+});
+
+test('arecord failures become plain words', () => {
+  assert.is(describeArecordFailure('arecord: main:831: audio open error: No such file or directory', 'hw:3,0'), 'sound card "hw:3,0" not found');
+  assert.is(describeArecordFailure('ALSA lib pcm.c:2666:(snd_pcm_open_noupdate) Unknown PCM nope', 'nope'), 'sound card "nope" not found');
+  assert.is(describeArecordFailure('audio open error: Device or resource busy', 'hw:1,0'), 'sound card "hw:1,0" is busy (used by another program)');
+  assert.is(describeArecordFailure('arecord: read error: No such device', 'hw:1,0'), 'sound card "hw:1,0" not found');
+  assert.is(describeArecordFailure('', 'x'), 'capture stopped');
+});
+
+test('tone device names', () => {
+  assert.is(parseToneDevice('tone'), 1000);
+  assert.is(parseToneDevice('tone:440'), 440);
+  assert.is(parseToneDevice('hw:1,0'), null);
+  assert.is(parseToneDevice('tones'), null);
+});
+
+test.run();
