@@ -52,7 +52,7 @@ test('a missing binary is reported in plain words and retried', async () => {
 });
 
 test('stderr tail is kept for the operator', async () => {
-  let info: ExitInfo | null = null;
+  let info = null as ExitInfo | null;
   const sup = new Supervisor({
     name: 'ls',
     command: () => 'ls',

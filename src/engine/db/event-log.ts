@@ -1,0 +1,141 @@
+// The operator event log: what an engineer reads to find out why a stream dropped at 03:12 last night.
+// (Developer debug output goes to log.ts instead.)
+//
+// Table `events` (migration 1):
+//   id          INTEGER PRIMARY KEY   monotonically increasing; newest = highest
+//   at          DATETIME              ISO 8601 UTC with milliseconds, e.g. 2024-05-01T03:12:45.123Z
+//   level       TEXT                  'info' | 'warning' | 'error'
+//   kind        TEXT                  machine-readable event kind (below)
+//   encoder_id  INTEGER NULL          the encoder concerned; NULL for box-wide events. No foreign key:
+//                                     the history of a deleted encoder stays readable.
+//   message     TEXT                  one sentence an operator understands ("Server refused the password")
+//   data        TEXT NULL             JSON with details for tools (attempt numbers, exit codes, ...)
+//
+// Kinds in use (add new ones here when you emit them):
+//   encoder_started         an encoder was started (operator or autostart)
+//   encoder_stopped         an encoder was stopped by the operator
+//   encoder_connected       source connection accepted by the server
+//   encoder_disconnected    an established connection dropped
+//   encoder_retrying        a reconnect is scheduled; data: {attempt, max, delay_secs}
+//   encoder_failed          gave up after max_reconnect_attempts
+//   encoder_process_exited  the codec child (ffmpeg/liquidsoap) exited; data: {code, signal}
+//   capture_lost            the audio input stopped delivering (device gone, arecord died)
+//   capture_restored        audio input is back
+//   config_changed          an encoder or setting was created, changed or deleted
+//
+// The table is capped at maxRows (default 50 000, oldest pruned on insert), so months of unattended
+// running with a flapping server cannot fill the SD card.
+import type BetterSqlite3 from 'better-sqlite3';
+
+type Db = BetterSqlite3.Database;
+
+export type EventLevel = 'info' | 'warning' | 'error';
+
+/** One event as the API sends it (field names are the column names, like every API object). */
+export interface OperatorEvent {
+  id: number;
+  at: string;
+  level: EventLevel;
+  kind: string;
+  encoder_id: number | null;
+  message: string;
+  data: unknown;
+}
+
+export interface NewEvent {
+  level: EventLevel;
+  kind: string;
+  encoderId?: number | null;
+  message: string;
+  data?: unknown;
+}
+
+interface EventRow {
+  id: number;
+  at: string;
+  level: string;
+  kind: string;
+  encoder_id: number | null;
+  message: string;
+  data: string | null;
+}
+
+export const DEFAULT_MAX_EVENT_ROWS = 50_000;
+const DEFAULT_RECENT_LIMIT = 100;
+
+/** Logging must never throw into the code that reports a problem: unserialisable data is replaced. */
+function dataToJson(data: unknown): string | null {
+  if (data === undefined) return null;
+  try {
+    return JSON.stringify(data) ?? null;
+  } catch (err) {
+    return JSON.stringify({ unserializable: String(err) });
+  }
+}
+
+function parseData(text: string | null): unknown {
+  if (text === null) return null;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+function toEvent(r: EventRow): OperatorEvent {
+  return {
+    id: r.id,
+    at: r.at,
+    level: r.level as EventLevel,
+    kind: r.kind,
+    encoder_id: r.encoder_id,
+    message: r.message,
+    data: parseData(r.data),
+  };
+}
+
+export class EventLog {
+  readonly maxRows: number;
+  private readonly stmts;
+  private readonly insertAndPrune: (e: NewEvent) => EventRow;
+
+  constructor(db: Db, opts: { maxRows?: number } = {}) {
+    this.maxRows = Math.max(1, Math.floor(opts.maxRows ?? DEFAULT_MAX_EVENT_ROWS));
+    this.stmts = {
+      insert: db.prepare<[string, string, number | null, string, string | null], EventRow>(
+        'INSERT INTO events (level, kind, encoder_id, message, data) VALUES (?, ?, ?, ?, ?) RETURNING *',
+      ),
+      // ids only grow (the newest row is never deleted), so "older than the newest maxRows" is an
+      // index range on the primary key: cheap enough to run on every insert.
+      prune: db.prepare<[number]>('DELETE FROM events WHERE id <= ?'),
+      recent: db.prepare<[number], EventRow>('SELECT * FROM events ORDER BY id DESC LIMIT ?'),
+      recentFor: db.prepare<[number, number], EventRow>(
+        'SELECT * FROM events WHERE encoder_id = ? ORDER BY id DESC LIMIT ?',
+      ),
+    };
+    // Insert and prune together, so the cap holds even across a power cut.
+    this.insertAndPrune = db.transaction((e: NewEvent): EventRow => {
+      const row = this.stmts.insert.get(e.level, e.kind, e.encoderId ?? null, e.message, dataToJson(e.data));
+      if (!row) throw new Error('INSERT ... RETURNING returned no row');
+      if (row.id > this.maxRows) this.stmts.prune.run(row.id - this.maxRows);
+      return row;
+    });
+  }
+
+  /** Records an event and returns it as stored (with its id and timestamp). */
+  add(e: NewEvent): OperatorEvent {
+    return toEvent(this.insertAndPrune(e));
+  }
+
+  /** The newest events first, optionally only one encoder's; limit defaults to 100, at most maxRows. */
+  recent(opts: { limit?: number; encoderId?: number } = {}): OperatorEvent[] {
+    // A limit from a query string may be NaN; SQLite would reject it, so fall back to the default.
+    const asked = Number.isFinite(opts.limit) ? Math.floor(opts.limit as number) : DEFAULT_RECENT_LIMIT;
+    const limit = Math.min(this.maxRows, Math.max(1, asked));
+    const rows =
+      opts.encoderId === undefined
+        ? this.stmts.recent.all(limit)
+        : this.stmts.recentFor.all(opts.encoderId, limit);
+    return rows.map(toEvent);
+  }
+}
