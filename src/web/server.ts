@@ -21,12 +21,15 @@ export function createApp(engine: Engine, events: EventStream, sessions: Session
   app.disable('x-powered-by');
   app.use(express.json({ limit: '64kb' }));
 
+  // Signing in and out needs no credentials; everything else under /api does.
+  const session = Router();
+  authRoutes(session, { settings: engine.settings, sessions });
+  app.use(session);
   const api = Router();
   // The one route without credentials: for systemd, monitoring and the panel's "engine up?" probe.
   api.get('/health', (_req, res) => {
     res.json({ ok: true });
   });
-  authRoutes(api, { settings: engine.settings, sessions });
   api.use(requireAuth({ settings: engine.settings, sessions }));
   api.get('/status', (_req, res) => {
     res.json(engine.status());

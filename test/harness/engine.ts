@@ -1,0 +1,97 @@
+// The real engine with its HTTP API on a free loopback port, and a small authenticated client.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Engine, type EngineOptions } from '../../src/engine/engine.js';
+import { startWebServer, type WebServer } from '../../src/web/server.js';
+import { ensureAdminPassword } from '../../src/web/auth.js';
+import type { EncoderStatus } from '../../src/engine/encoder-runner.js';
+import { removeOnExit, waitFor } from './util.js';
+
+export const ADMIN_PASSWORD = 'test-admin-pw';
+
+export interface ApiResult<T = any> {
+  status: number;
+  body: T;
+}
+
+export interface TestEngine {
+  engine: Engine;
+  web: WebServer;
+  dataDir: string;
+  api<T = any>(method: string, path: string, body?: unknown, auth?: string | null): Promise<ApiResult<T>>;
+  status(id: number): Promise<EncoderStatus>;
+  waitForState(id: number, predicate: (s: EncoderStatus) => boolean, timeoutMs?: number, what?: string): Promise<EncoderStatus>;
+  stop(): Promise<void>;
+}
+
+export async function startTestEngine(opts: Partial<EngineOptions> = {}): Promise<TestEngine> {
+  const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'rackcast-engine-'));
+  removeOnExit(dataDir);
+  const engine = new Engine({ ...opts, dataDir });
+  await ensureAdminPassword(engine.settings, ADMIN_PASSWORD);
+  engine.start();
+  const web = await startWebServer(engine, { port: 0, bind: '127.0.0.1' });
+  const basic = 'Basic ' + Buffer.from(`admin:${ADMIN_PASSWORD}`).toString('base64');
+
+  async function api<T>(method: string, path: string, body?: unknown, auth: string | null = basic): Promise<ApiResult<T>> {
+    const headers: Record<string, string> = {};
+    if (auth) headers.authorization = auth;
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    const res = await fetch(web.url + path, { method, headers, body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body) });
+    const text = await res.text();
+    let parsed: unknown = text;
+    try {
+      parsed = text ? JSON.parse(text) : null;
+    } catch {
+      /* not JSON: keep the text */
+    }
+    return { status: res.status, body: parsed as T };
+  }
+
+  async function status(id: number): Promise<EncoderStatus> {
+    const r = await api<EncoderStatus>('GET', `/api/encoders/${id}/status`);
+    if (r.status !== 200) throw new Error(`status of ${id}: ${r.status} ${JSON.stringify(r.body)}`);
+    return r.body;
+  }
+
+  async function waitForState(id: number, predicate: (s: EncoderStatus) => boolean, timeoutMs = 15_000, what = 'state'): Promise<EncoderStatus> {
+    let last: EncoderStatus | null = null;
+    try {
+      await waitFor(async () => predicate((last = await status(id))), { timeoutMs, intervalMs: 100 });
+    } catch {
+      throw new Error(`encoder ${id}: timed out waiting for ${what}; last status ${JSON.stringify(last)}`);
+    }
+    return last!;
+  }
+
+  return {
+    engine,
+    web,
+    dataDir,
+    api,
+    status,
+    waitForState,
+    async stop() {
+      await web.close();
+      await engine.shutdown();
+    },
+  };
+}
+
+/** An Icecast encoder body for POST /api/encoders. */
+export function icecastEncoder(port: number, mount: string, over: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    name: `Test ${mount}`,
+    codec: 'mp3',
+    bitrate_kbps: 128,
+    output_type: 'icecast',
+    server_host: '127.0.0.1',
+    server_port: port,
+    server_password: 'hackme',
+    mount_point: mount,
+    stream_name: `RackCast ${mount}`,
+    reconnect_delay_secs: 2,
+    ...over,
+  };
+}

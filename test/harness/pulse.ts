@@ -1,0 +1,212 @@
+// A private PulseAudio daemon with a null sink, so tests get a real ALSA capture device without a
+// sound card: pacat plays into the sink, `arecord -D pulse` (libasound2-plugins) reads its monitor,
+// paced in real time and bit-exact at 48 kHz S16LE (DESIGN.md "Real components", PROTOCOLS §10).
+import type { ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { exited, removeOnExit, spawnTracked, stopChild, tailOf, waitFor } from './util.js';
+import type { PcmFormat } from './signal.js';
+
+export const SINK_NAME = 'rackcast_in';
+const SINK_RATE = 48_000;
+const START_TIMEOUT_MS = 10_000;
+
+export interface PlayOptions {
+  /** Repeat the buffer until stop() (for signals longer than the test wants to allocate). */
+  loop?: boolean;
+}
+
+export interface PlayHandle {
+  child: ChildProcess;
+  /** Resolves when pacat has exited (after draining, for a non-looping buffer). */
+  done: Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface RecordOptions extends PcmFormat {
+  seconds: number;
+}
+
+export interface PulseServer {
+  /** Environment for every client (pacat, arecord, ffmpeg -f alsa …): merge it into the child's env. */
+  env: Record<string, string>;
+  /** ALSA PCM name for `arecord -D`; it captures the null sink's monitor. */
+  pcm: 'pulse';
+  sinkName: string;
+  /** Temp dir with the socket, daemon script and runtime dirs; removed when the test process exits. */
+  dir: string;
+  /** Plays S16LE interleaved PCM into the null sink with pacat. */
+  play(pcm: Buffer, format: PcmFormat, options?: PlayOptions): PlayHandle;
+  /** Captures `seconds` through ALSA with arecord, as the product would. */
+  record(options: RecordOptions): Promise<Buffer>;
+  stop(): Promise<void>;
+}
+
+function daemonScript(socketPath: string): string {
+  // Only what tests need: no suspend-on-idle (it would stall the monitor), no stream-restore
+  // (state from one run must not change volumes in the next), no auth (socket lives in our temp dir).
+  return [
+    `load-module module-null-sink sink_name=${SINK_NAME} rate=${SINK_RATE} channels=2 format=s16le`,
+    `set-default-sink ${SINK_NAME}`,
+    `set-default-source ${SINK_NAME}.monitor`,
+    `load-module module-native-protocol-unix socket=${socketPath} auth-anonymous=1`,
+    '',
+  ].join('\n');
+}
+
+export async function startPulse(): Promise<PulseServer> {
+  const dir = mkdtempSync('/tmp/rackcast-pulse-');
+  removeOnExit(dir);
+  const runtimeDir = join(dir, 'runtime');
+  const stateDir = join(dir, 'state');
+  const configDir = join(dir, 'config');
+  for (const d of [runtimeDir, stateDir, configDir]) mkdirSync(d, { mode: 0o700 });
+  const socketPath = join(dir, 'native');
+  const scriptPath = join(dir, 'daemon.pa');
+  const clientConfPath = join(dir, 'client.conf');
+  writeFileSync(scriptPath, daemonScript(socketPath));
+  // A client that cannot reach our daemon must fail, not autospawn a stray one of its own.
+  writeFileSync(clientConfPath, 'autospawn = no\n');
+
+  // What clients need: the socket, and no autospawn. Kept minimal because callers merge it into
+  // the env of the engine under test.
+  const env: Record<string, string> = {
+    PULSE_SERVER: `unix:${socketPath}`,
+    PULSE_RUNTIME_PATH: runtimeDir,
+    PULSE_CLIENTCONFIG: clientConfPath,
+  };
+  const childEnv = { ...process.env, ...env };
+  // The daemon also looks for a cookie, state and config under these; keep it off root's real ones.
+  const daemonEnv = {
+    ...childEnv,
+    PULSE_STATE_PATH: stateDir,
+    XDG_RUNTIME_DIR: runtimeDir,
+    XDG_CONFIG_HOME: configDir,
+    HOME: dir,
+  };
+
+  const args = [
+    '-n', // no default.pa: only our script
+    '--daemonize=no',
+    '--system=false',
+    '--exit-idle-time=-1',
+    '--disallow-exit',
+    '--use-pid-file=no',
+    '--realtime=no',
+    '--high-priority=no',
+    '--log-target=stderr',
+    '-F',
+    scriptPath,
+  ];
+  const daemon = spawnTracked('pulseaudio', args, { env: daemonEnv, stdio: ['ignore', 'ignore', 'pipe'] });
+  const daemonLog = tailOf(daemon.stderr);
+  // The null sink renders in 2 s blocks unless some stream asks for low latency, so a capture that
+  // starts while nothing plays would wait up to 2 s for its first data. A permanent low-latency
+  // record stream on the monitor keeps the blocks short; it only reads, so the audio is unchanged.
+  const keeperArgs = ['--record', '--raw', '--format=s16le', `--rate=${SINK_RATE}`, '--channels=2'];
+  keeperArgs.push(`--device=${SINK_NAME}.monitor`, '--latency-msec=20', '--client-name=rackcast-latency-keeper');
+  let keeper: ChildProcess | undefined;
+  let gone = false;
+  void exited(daemon).then(() => (gone = true));
+  try {
+    await waitFor(
+      async () => {
+        if (gone) throw new Error(`pulseaudio exited early: ${daemonLog().trim()}`);
+        return (await run('pactl', ['info'], childEnv)).includes(`Default Sink: ${SINK_NAME}`);
+      },
+      { timeoutMs: START_TIMEOUT_MS, intervalMs: 50, what: 'pulseaudio answering pactl info' },
+    );
+    keeper = spawnTracked('pacat', keeperArgs, { env: childEnv, stdio: ['ignore', 'ignore', 'ignore'] });
+    await waitFor(async () => (await run('pactl', ['list', 'short', 'source-outputs'], childEnv)).trim() !== '', {
+      timeoutMs: START_TIMEOUT_MS,
+      what: 'latency keeper stream connected',
+    });
+    // Restart the sink's clock so the short block size applies now, not after the pending 2 s block.
+    await run('pactl', ['suspend-sink', SINK_NAME, '1'], childEnv);
+    await run('pactl', ['suspend-sink', SINK_NAME, '0'], childEnv);
+  } catch (err) {
+    if (keeper) await stopChild(keeper);
+    await stopChild(daemon);
+    throw new Error(`${(err as Error).message}\npulseaudio log: ${daemonLog().trim()}`);
+  }
+
+  const players = new Set<PlayHandle>();
+
+  function play(pcm: Buffer, { rate, channels }: PcmFormat, { loop = false }: PlayOptions = {}): PlayHandle {
+    const pacatArgs = ['--playback', '--raw', '--format=s16le', `--rate=${rate}`, `--channels=${channels}`];
+    // A short server-side buffer keeps "what is playing now" close to "what was written now".
+    pacatArgs.push(`--device=${SINK_NAME}`, '--latency-msec=50', '--client-name=rackcast-test');
+    const child = spawnTracked('pacat', pacatArgs, { env: childEnv, stdio: ['pipe', 'ignore', 'pipe'] });
+    const stderr = tailOf(child.stderr, 4096);
+    let stopping = false;
+    // EPIPE after stop() or a pacat crash is reported through `done`, not as an uncaught error.
+    child.stdin?.on('error', () => undefined);
+    const writeOnce = (): void => {
+      if (stopping || !child.stdin || child.stdin.destroyed) return;
+      if (loop) child.stdin.write(pcm, writeOnce);
+      else child.stdin.end(pcm);
+    };
+    writeOnce();
+    const done = exited(child).then((code) => {
+      players.delete(handle);
+      if (!stopping && code !== 0) throw new Error(`pacat exited with ${code}: ${stderr().trim()}`);
+    });
+    // Callers that only stop() must not trip an unhandled rejection.
+    done.catch(() => undefined);
+    const handle: PlayHandle = {
+      child,
+      done,
+      async stop() {
+        stopping = true;
+        child.stdin?.destroy();
+        await stopChild(child);
+      },
+    };
+    players.add(handle);
+    return handle;
+  }
+
+  async function record({ seconds, rate, channels }: RecordOptions): Promise<Buffer> {
+    const frames = Math.round(seconds * rate);
+    // -s counts frames, so fractional seconds work (arecord -d only takes whole seconds).
+    const args = ['-q', '-D', 'pulse', '-f', 'S16_LE', '-r', String(rate), '-c', String(channels), '-t', 'raw'];
+    args.push('-s', String(frames));
+    const child = spawnTracked('arecord', args, { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+    const chunks: Buffer[] = [];
+    child.stdout?.on('data', (chunk: Buffer) => chunks.push(chunk));
+    const stderr = tailOf(child.stderr, 4096);
+    const timer = setTimeout(() => child.kill('SIGKILL'), seconds * 1000 + 10_000);
+    const code = await new Promise<number | string>((resolve) => {
+      child.once('close', (status, signal) => resolve(status ?? signal ?? 'unknown'));
+      child.once('error', (err) => resolve(err.message));
+    });
+    clearTimeout(timer);
+    if (code !== 0) throw new Error(`arecord failed (${code}): ${stderr().trim()}`);
+    return Buffer.concat(chunks);
+  }
+
+  return {
+    env,
+    pcm: 'pulse',
+    sinkName: SINK_NAME,
+    dir,
+    play,
+    record,
+    async stop() {
+      await Promise.all([...players].map((p) => p.stop()));
+      if (keeper) await stopChild(keeper);
+      await stopChild(daemon);
+    },
+  };
+}
+
+/** Runs a short client command and returns its stdout ('' on failure: callers poll). */
+function run(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<string> {
+  return new Promise((resolve) => {
+    const child = spawnTracked(command, args, { env, stdio: ['ignore', 'pipe', 'ignore'] });
+    let out = '';
+    child.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.once('close', (code) => resolve(code === 0 ? out : ''));
+    child.once('error', () => resolve(''));
+  });
+}
