@@ -196,6 +196,9 @@ export const encoderSchema = z
   .superRefine((v, ctx) => {
     checkCodec(v, ctx);
     checkOutput(v, ctx);
+    // The column is kept so stored configs survive the day the Liquidsoap backend lands; until then,
+    // accepting it would silently encode with ffmpeg instead.
+    if (v.backend === 'liquidsoap') issue(ctx, 'backend', 'the Liquidsoap backend is not available in this version; use ffmpeg');
   })
   .transform((v): EncoderWrite => {
     // A lossy codec with neither bitrate nor quality gets its default bitrate.

@@ -185,4 +185,10 @@ test('create: empty password is stored as null', () => {
   assert.is(ok({ ...ICECAST, server_password: undefined }).server_password, null);
 });
 
+test('backend: ffmpeg only until the Liquidsoap backend exists', () => {
+  assert.is(ok(ICECAST).backend, 'ffmpeg');
+  assert.match(failsOn('backend', { ...ICECAST, backend: 'liquidsoap' }), /not available/);
+  assert.match(failsOn('backend', { ...ICECAST, backend: 'gstreamer' }), /ffmpeg/);
+});
+
 test.run();

@@ -12,6 +12,8 @@ export interface IcecastOptions {
   mounts?: string[];
   /** Where SHOUTcast v1 sources on port+1 end up. */
   shoutcastMount?: string;
+  /** A fixed HTTP port (the demo wants a memorable one); P+1 must be free too. Default: a free pair. */
+  port?: number;
 }
 
 export interface IcecastServer {
@@ -144,7 +146,7 @@ export async function startIcecast(opts: IcecastOptions = {}): Promise<IcecastSe
   if (isRoot) chownSync(dir, NOBODY_UID, NOGROUP_GID);
   chmodSync(dir, 0o755);
 
-  const port = await freePortPair();
+  const port = opts.port ?? (await freePortPair());
   const configPath = join(dir, 'icecast.xml');
   const config = { port, dir, sourcePassword, adminPassword, mounts, shoutcastMount, changeOwner: isRoot };
   writeFileSync(configPath, icecastConfigXml(config));
