@@ -4,6 +4,7 @@ import net from 'node:net';
 import { buildIcecastRequestHead, connectIcecast } from '../../../src/engine/outputs/icecast-source.js';
 import type { SourceConnection, SourceTarget } from '../../../src/engine/outputs/source-client.js';
 import { SourceError } from '../../../src/engine/outputs/source-errors.js';
+import { connectError, fakeTcp, until, within } from './fake-tcp.js';
 
 const TARGET: SourceTarget = {
   host: '127.0.0.1',
@@ -39,13 +40,9 @@ interface FakeServer {
   close(): Promise<void>;
 }
 
-function fakeServer(onHead: (conn: FakeConnection, index: number) => void): Promise<FakeServer> {
+async function fakeServer(onHead: (conn: FakeConnection, index: number) => void): Promise<FakeServer> {
   const connections: FakeConnection[] = [];
-  const sockets = new Set<net.Socket>();
-  const server = net.createServer((socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-    socket.on('error', () => {});
+  const tcp = await fakeTcp((socket) => {
     let pending = Buffer.alloc(0);
     let conn: FakeConnection | null = null;
     socket.on('data', (chunk: Buffer) => {
@@ -61,51 +58,11 @@ function fakeServer(onHead: (conn: FakeConnection, index: number) => void): Prom
       onHead(conn, connections.length - 1);
     });
   });
-  return new Promise((resolve) => {
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address() as net.AddressInfo;
-      resolve({
-        port: address.port,
-        connections,
-        close: () =>
-          new Promise<void>((done) => {
-            for (const socket of sockets) socket.destroy();
-            server.close(() => done());
-          }),
-      });
-    });
-  });
-}
-
-/** Fails the test instead of hanging it when a promise never settles. */
-function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  return Promise.race([
-    promise,
-    new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), ms)),
-  ]);
-}
-
-async function connectError(promise: Promise<SourceConnection>): Promise<SourceError> {
-  try {
-    const conn = await within(promise, 3000, 'connect');
-    conn.close();
-  } catch (err) {
-    if (err instanceof SourceError) return err;
-    throw err;
-  }
-  throw new Error('connect unexpectedly succeeded');
+  return { port: tcp.port, connections, close: tcp.close };
 }
 
 function nextClose(conn: SourceConnection): Promise<SourceError | null> {
   return within(new Promise((resolve) => conn.onClose(resolve)), 3000, 'onClose');
-}
-
-async function until(predicate: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 3000;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
 }
 
 // --- the request head ---------------------------------------------------------------------

@@ -10,6 +10,7 @@ import {
 } from '../../../src/engine/outputs/shoutcast-source.js';
 import type { SourceConnection, SourceTarget } from '../../../src/engine/outputs/source-client.js';
 import { SourceError } from '../../../src/engine/outputs/source-errors.js';
+import { connectError, fakeTcp, until, within } from './fake-tcp.js';
 
 const TARGET: SourceTarget = {
   host: '127.0.0.1',
@@ -47,13 +48,9 @@ interface FakeIcyServer {
   close(): Promise<void>;
 }
 
-function fakeIcyServer(onPassword: (conn: FakeConnection) => void): Promise<FakeIcyServer> {
+async function fakeIcyServer(onPassword: (conn: FakeConnection) => void): Promise<FakeIcyServer> {
   const connections: FakeConnection[] = [];
-  const sockets = new Set<net.Socket>();
-  const server = net.createServer((socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-    socket.on('error', () => {});
+  const tcp = await fakeTcp((socket) => {
     let pending = '';
     let conn: FakeConnection | null = null;
     socket.on('data', (chunk: Buffer) => {
@@ -71,46 +68,7 @@ function fakeIcyServer(onPassword: (conn: FakeConnection) => void): Promise<Fake
   });
   // The OS picks the ICY port; the configured base port is the one below it, so nothing
   // else needs to be free (the client never touches the base port).
-  return new Promise((resolve) => {
-    server.listen(0, '127.0.0.1', () => {
-      const icyPort = (server.address() as net.AddressInfo).port;
-      resolve({
-        basePort: icyPort - 1,
-        connections,
-        close: () =>
-          new Promise<void>((done) => {
-            for (const socket of sockets) socket.destroy();
-            server.close(() => done());
-          }),
-      });
-    });
-  });
-}
-
-function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  return Promise.race([
-    promise,
-    new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), ms)),
-  ]);
-}
-
-async function connectError(promise: Promise<SourceConnection>): Promise<SourceError> {
-  try {
-    const conn = await within(promise, 3000, 'connect');
-    conn.close();
-  } catch (err) {
-    if (err instanceof SourceError) return err;
-    throw err;
-  }
-  throw new Error('connect unexpectedly succeeded');
-}
-
-async function until(predicate: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 3000;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
+  return { basePort: tcp.port - 1, connections, close: tcp.close };
 }
 
 // --- pure parts -----------------------------------------------------------------------------
