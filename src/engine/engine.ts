@@ -67,6 +67,7 @@ export class Engine extends EventEmitter<EngineEvents> {
   private runners = new Map<number, EncoderRunner>();
   private levelsTimer: NodeJS.Timeout | null = null;
   private lastLevels: ChannelLevel[] = [];
+  private lastCaptureState: CaptureStatus['state'] = 'stopped';
   readonly startedAt = Date.now();
   readonly captureSettings: CaptureSettings;
 
@@ -97,9 +98,12 @@ export class Engine extends EventEmitter<EngineEvents> {
         this.fanout.publish(chunk);
       },
       onStatus: (status) => {
-        if (status.state === 'no_input') {
+        // One log entry per change of state: a new error text during the same outage is not news.
+        const previous = this.lastCaptureState;
+        this.lastCaptureState = status.state;
+        if (status.state === 'no_input' && previous !== 'no_input') {
           this.eventLog.add({ level: 'warning', kind: 'capture_lost', message: `No input: ${status.error ?? 'sound card unavailable'}` });
-        } else if (status.state === 'running') {
+        } else if (status.state === 'running' && previous === 'no_input') {
           this.eventLog.add({ level: 'info', kind: 'capture_restored', message: `Capturing from ${status.device}` });
         }
         this.emit('capture_status_changed', status);

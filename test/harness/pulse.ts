@@ -39,7 +39,16 @@ export interface PulseServer {
   play(pcm: Buffer, format: PcmFormat, options?: PlayOptions): PlayHandle;
   /** Captures `seconds` through ALSA with arecord, as the product would. */
   record(options: RecordOptions): Promise<Buffer>;
+  /** Stops players, the latency keeper and the daemon; the socket path disappears. */
   stop(): Promise<void>;
+  /** Starts the daemon again after stop(): same dir, same socket path, same env. A no-op while it runs. */
+  start(): Promise<void>;
+  /** stop() then start(): every client (arecord, pacat) loses its connection. */
+  restart(): Promise<void>;
+  /** True while the daemon process is alive. */
+  readonly running: boolean;
+  /** The daemon's pid while it runs (to freeze it with SIGSTOP, say). */
+  readonly pid: number | undefined;
 }
 
 function daemonScript(socketPath: string): string {
@@ -98,37 +107,65 @@ export async function startPulse(): Promise<PulseServer> {
     '-F',
     scriptPath,
   ];
-  const daemon = spawnTracked('pulseaudio', args, { env: daemonEnv, stdio: ['ignore', 'ignore', 'pipe'] });
-  const daemonLog = tailOf(daemon.stderr);
-  // The null sink renders in 2 s blocks unless some stream asks for low latency, so a capture that
-  // starts while nothing plays would wait up to 2 s for its first data. A permanent low-latency
-  // record stream on the monitor keeps the blocks short; it only reads, so the audio is unchanged.
-  const keeperArgs = ['--record', '--raw', '--format=s16le', `--rate=${SINK_RATE}`, '--channels=2'];
-  keeperArgs.push(`--device=${SINK_NAME}.monitor`, '--latency-msec=20', '--client-name=rackcast-latency-keeper');
+  let daemon: ChildProcess | undefined;
   let keeper: ChildProcess | undefined;
-  let gone = false;
-  void exited(daemon).then(() => (gone = true));
-  try {
-    await waitFor(
-      async () => {
-        if (gone) throw new Error(`pulseaudio exited early: ${daemonLog().trim()}`);
-        return (await run('pactl', ['info'], childEnv)).includes(`Default Sink: ${SINK_NAME}`);
-      },
-      { timeoutMs: START_TIMEOUT_MS, intervalMs: 50, what: 'pulseaudio answering pactl info' },
-    );
-    keeper = spawnTracked('pacat', keeperArgs, { env: childEnv, stdio: ['ignore', 'ignore', 'ignore'] });
-    await waitFor(async () => (await run('pactl', ['list', 'short', 'source-outputs'], childEnv)).trim() !== '', {
-      timeoutMs: START_TIMEOUT_MS,
-      what: 'latency keeper stream connected',
-    });
-    // Restart the sink's clock so the short block size applies now, not after the pending 2 s block.
-    await run('pactl', ['suspend-sink', SINK_NAME, '1'], childEnv);
-    await run('pactl', ['suspend-sink', SINK_NAME, '0'], childEnv);
-  } catch (err) {
-    if (keeper) await stopChild(keeper);
-    await stopChild(daemon);
-    throw new Error(`${(err as Error).message}\npulseaudio log: ${daemonLog().trim()}`);
+  let daemonLog: () => string = () => '';
+
+  /** Spawns the daemon and the latency keeper and waits until clients can use the sink. */
+  async function launch(): Promise<void> {
+    const child = spawnTracked('pulseaudio', args, { env: daemonEnv, stdio: ['ignore', 'ignore', 'pipe'] });
+    daemon = child;
+    daemonLog = tailOf(child.stderr);
+    // The null sink renders in 2 s blocks unless some stream asks for low latency, so a capture that
+    // starts while nothing plays would wait up to 2 s for its first data. A permanent low-latency
+    // record stream on the monitor keeps the blocks short; it only reads, so the audio is unchanged.
+    const keeperArgs = ['--record', '--raw', '--format=s16le', `--rate=${SINK_RATE}`, '--channels=2'];
+    keeperArgs.push(`--device=${SINK_NAME}.monitor`, '--latency-msec=20', '--client-name=rackcast-latency-keeper');
+    let gone = false;
+    void exited(child).then(() => (gone = true));
+    try {
+      await waitFor(
+        async () => {
+          if (gone) throw new Error(`pulseaudio exited early: ${daemonLog().trim()}`);
+          return (await run('pactl', ['info'], childEnv)).includes(`Default Sink: ${SINK_NAME}`);
+        },
+        { timeoutMs: START_TIMEOUT_MS, intervalMs: 50, what: 'pulseaudio answering pactl info' },
+      );
+      keeper = spawnTracked('pacat', keeperArgs, { env: childEnv, stdio: ['ignore', 'ignore', 'ignore'] });
+      await waitFor(async () => (await run('pactl', ['list', 'short', 'source-outputs'], childEnv)).trim() !== '', {
+        timeoutMs: START_TIMEOUT_MS,
+        what: 'latency keeper stream connected',
+      });
+      // Restart the sink's clock so the short block size applies now, not after the pending 2 s block.
+      await run('pactl', ['suspend-sink', SINK_NAME, '1'], childEnv);
+      await run('pactl', ['suspend-sink', SINK_NAME, '0'], childEnv);
+    } catch (err) {
+      if (keeper) await stopChild(keeper);
+      await stopChild(child);
+      keeper = undefined;
+      daemon = undefined;
+      throw new Error(`${(err as Error).message}\npulseaudio log: ${daemonLog().trim()}`);
+    }
   }
+
+  function isRunning(): boolean {
+    return daemon !== undefined && daemon.exitCode === null && daemon.signalCode === null;
+  }
+
+  async function stop(): Promise<void> {
+    await Promise.all([...players].map((p) => p.stop()));
+    if (keeper) await stopChild(keeper);
+    if (daemon) await stopChild(daemon);
+    keeper = undefined;
+    daemon = undefined;
+  }
+
+  async function start(): Promise<void> {
+    if (isRunning()) return;
+    await launch();
+  }
+
+  await launch();
 
   const players = new Set<PlayHandle>();
 
@@ -192,10 +229,17 @@ export async function startPulse(): Promise<PulseServer> {
     dir,
     play,
     record,
-    async stop() {
-      await Promise.all([...players].map((p) => p.stop()));
-      if (keeper) await stopChild(keeper);
-      await stopChild(daemon);
+    stop,
+    start,
+    async restart() {
+      await stop();
+      await start();
+    },
+    get running() {
+      return isRunning();
+    },
+    get pid() {
+      return isRunning() ? daemon?.pid : undefined;
     },
   };
 }

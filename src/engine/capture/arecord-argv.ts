@@ -26,7 +26,11 @@ export function describeArecordFailure(stderrTail: string, device: string): stri
     return `sound card "${device}" not found`;
   }
   if (text.includes('device or resource busy')) return `sound card "${device}" is busy (used by another program)`;
-  if (text.includes('sample format non available') || text.includes('channels count non available') || text.includes('rate')) {
+  // A PCM served by a sound server (pulse, pipewire, jack) whose server is gone.
+  if (text.includes('connection refused')) return `sound card "${device}" not reachable (connection refused)`;
+  // The device failed under a running capture (a server that died, a card in an unrecoverable state).
+  if (text.includes('input/output error')) return `sound card "${device}" stopped delivering audio (input/output error)`;
+  if (/(sample format|channels count|rate) non available|rate is not accurate/.test(text)) {
     return `sound card "${device}" does not support the configured format`;
   }
   if (text.includes('overrun')) return 'capture overrun';

@@ -8,7 +8,8 @@ import { buildArecordArgv, describeArecordFailure } from './arecord-argv.js';
 import { PacedGenerator, silenceFiller, sineFiller } from './paced-generator.js';
 import { log } from '../log.js';
 
-export type CaptureState = 'stopped' | 'running' | 'no_input';
+/** `opening`: the card is being opened for the first time; silence flows meanwhile. */
+export type CaptureState = 'stopped' | 'opening' | 'running' | 'no_input';
 
 export interface CaptureStatus {
   device: string;
@@ -45,6 +46,8 @@ export class Capture {
   private tone: PacedGenerator | null = null;
   private remainder: Buffer = Buffer.alloc(0);
   private lastDataAt = 0;
+  /** Set when the watchdog killed arecord, so the exit is reported as a stall, not "capture stopped". */
+  private stalled = false;
   private watchdog: NodeJS.Timeout | null = null;
   private current: CaptureStatus;
   private readonly frameBytes: number;
@@ -68,7 +71,8 @@ export class Capture {
       return;
     }
     this.filler.start();
-    this.setState('no_input', 'opening sound card');
+    this.setState('opening', null);
+    const stallMs = this.opts.stallMs ?? 3000;
     this.supervisor = new Supervisor({
       name: 'arecord',
       command: () => process.env.RACKCAST_ARECORD ?? 'arecord',
@@ -78,10 +82,15 @@ export class Capture {
       onSpawn: (child) => {
         this.remainder = Buffer.alloc(0);
         this.lastDataAt = Date.now();
+        this.stalled = false;
         child.stdout.on('data', (data: Buffer) => this.onData(data));
       },
       onExit: (info) => {
-        const why = info.spawnError ?? describeArecordFailure(info.stderrTail, this.opts.device);
+        const why =
+          info.spawnError ??
+          (this.stalled
+            ? `sound card "${this.opts.device}" stopped delivering audio (no data for ${stallMs / 1000} s)`
+            : describeArecordFailure(info.stderrTail, this.opts.device));
         debug('arecord exited (%s), restart in %s ms', why, info.restartInMs);
         if (info.restartInMs === null) return;
         this.filler.start();
@@ -89,11 +98,11 @@ export class Capture {
       },
     });
     this.supervisor.start();
-    const stallMs = this.opts.stallMs ?? 3000;
     this.watchdog = setInterval(() => {
       if (this.supervisor?.running && Date.now() - this.lastDataAt > stallMs) {
         debug('no audio for %d ms, restarting arecord', stallMs);
         this.lastDataAt = Date.now();
+        this.stalled = true;
         this.supervisor.kill();
       }
     }, 1000);

@@ -20,6 +20,11 @@ test('arecord failures become plain words', () => {
   assert.is(describeArecordFailure('ALSA lib pcm.c:2666:(snd_pcm_open_noupdate) Unknown PCM nope', 'nope'), 'sound card "nope" not found');
   assert.is(describeArecordFailure('audio open error: Device or resource busy', 'hw:1,0'), 'sound card "hw:1,0" is busy (used by another program)');
   assert.is(describeArecordFailure('arecord: read error: No such device', 'hw:1,0'), 'sound card "hw:1,0" not found');
+  assert.is(describeArecordFailure('audio open error: Connection refused', 'pulse'), 'sound card "pulse" not reachable (connection refused)');
+  assert.is(describeArecordFailure('arecord: pcm_read:2221: read error: Input/output error', 'pulse'), 'sound card "pulse" stopped delivering audio (input/output error)');
+  assert.is(describeArecordFailure('arecord: set_params:1343: Sample format non available', 'hw:1,0'), 'sound card "hw:1,0" does not support the configured format');
+  assert.is(describeArecordFailure('arecord: set_params:1352: Channels count non available', 'hw:1,0'), 'sound card "hw:1,0" does not support the configured format');
+  assert.is(describeArecordFailure('something went separately wrong', 'hw:1,0'), 'capture stopped: something went separately wrong');
   assert.is(describeArecordFailure('', 'x'), 'capture stopped');
 });
 
