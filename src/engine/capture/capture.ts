@@ -55,7 +55,7 @@ export class Capture {
   constructor(private readonly opts: CaptureOptions) {
     this.frameBytes = bytesPerFrame(opts.format);
     this.current = { device: opts.device, format: opts.format, state: 'stopped', error: null, restarts: 0, sinceMs: Date.now() };
-    this.filler = new PacedGenerator(opts.format, silenceFiller, opts.onChunk, 50);
+    this.filler = new PacedGenerator(opts.format, silenceFiller, opts.onChunk, 100);
   }
 
   status(): CaptureStatus {
@@ -65,7 +65,7 @@ export class Capture {
   start(): void {
     const toneHz = parseToneDevice(this.opts.device);
     if (toneHz !== null) {
-      this.tone = new PacedGenerator(this.opts.format, sineFiller(this.opts.format, toneHz), this.opts.onChunk, 20);
+      this.tone = new PacedGenerator(this.opts.format, sineFiller(this.opts.format, toneHz), this.opts.onChunk, 50);
       this.tone.start();
       this.setState('running', null);
       return;

@@ -319,7 +319,8 @@ test('the device vanishes under arecord (sound server stopped): no_input, unbrok
   const lostSeq = rec.statuses.find((s) => s.at >= stopAt && s.status.state === 'no_input')!;
   const backSeq = rec.statuses.find((s) => s.seq > lostSeq.seq && s.status.state === 'running')!;
   const silence = rec.chunks.filter((c) => c.seq > lostSeq.seq && c.seq < backSeq.seq);
-  assert.ok(silence.length > 20, `${silence.length} chunks while there was no input`);
+  const silenceMs = silence.reduce((n, c) => n + c.buf.length, 0) / (48 * 4);
+  assert.ok(silenceMs >= 1000, `${silenceMs.toFixed(0)} ms of audio while there was no input`);
   assert.ok(silence.every((c) => isAllZero(c.buf)), 'silence while there was no input');
   const silenceBytes = silence.reduce((n, c) => n + c.buf.length, 0);
   const expected = ((backSeq.at - lostSeq.at) * 48000 * 4) / 1000;
