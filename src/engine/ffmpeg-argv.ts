@@ -100,6 +100,9 @@ export function buildFfmpegArgv(input: PcmFormat, encoder: ArgvEncoder, opts: Ar
     '-hide_banner', '-loglevel', 'warning', '-nostats',
     // Interaction is off anyway for pipe: input (§7.1); -nostdin makes it explicit.
     '-nostdin',
+    // Raw PCM with an explicit format needs no probing; without these ffmpeg waits about 1 s for
+    // input before its first output, which delays every start and every Ogg title change.
+    '-probesize', '32', '-analyzeduration', '0',
     '-f', input.sampleFormat === 'S16_LE' ? 's16le' : 's32le',
     '-ar', String(input.sampleRate),
     // -ch_layout (ffmpeg ≥ 5.1) instead of -ac avoids the "Guessed Channel Layout" warning.

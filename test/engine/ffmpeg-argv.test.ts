@@ -8,7 +8,7 @@ import type { PcmFormat } from '../../src/engine/types.js';
 const S16_48K: PcmFormat = { sampleRate: 48000, channels: 2, sampleFormat: 'S16_LE' };
 
 function head(fmt: string, rate: number, layout: string): string[] {
-  return ['-hide_banner', '-loglevel', 'warning', '-nostats', '-nostdin',
+  return ['-hide_banner', '-loglevel', 'warning', '-nostats', '-nostdin', '-probesize', '32', '-analyzeduration', '0',
     '-f', fmt, '-ar', String(rate), '-ch_layout', layout, '-i', 'pipe:0'];
 }
 const IN = head('s16le', 48000, 'stereo');
@@ -100,17 +100,17 @@ test('mono output from a stereo input', () => {
 
 test('mono input', () => {
   const argv = buildFfmpegArgv({ sampleRate: 48000, channels: 1, sampleFormat: 'S16_LE' }, enc({ channels: 1 }));
-  assert.equal(argv.slice(0, 13), head('s16le', 48000, 'mono'));
+  assert.equal(argv.slice(0, 17), head('s16le', 48000, 'mono'));
 });
 
 test('44.1 kHz input resampled to 48 kHz', () => {
   const argv = buildFfmpegArgv({ sampleRate: 44100, channels: 2, sampleFormat: 'S16_LE' }, enc({}));
-  assert.equal(argv.slice(0, 17), [...head('s16le', 44100, 'stereo'), '-ar', '48000', '-ac', '2']);
+  assert.equal(argv.slice(0, 21), [...head('s16le', 44100, 'stereo'), '-ar', '48000', '-ac', '2']);
 });
 
 test('S32 input', () => {
   const argv = buildFfmpegArgv({ sampleRate: 48000, channels: 2, sampleFormat: 'S32_LE' }, enc({ sample_rate: 44100 }));
-  assert.equal(argv.slice(0, 17), [...head('s32le', 48000, 'stereo'), '-ar', '44100', '-ac', '2']);
+  assert.equal(argv.slice(0, 21), [...head('s32le', 48000, 'stereo'), '-ar', '44100', '-ac', '2']);
 });
 
 test('metadata values stay one argv element each', () => {
