@@ -31,6 +31,7 @@ export async function main(argv: string[]): Promise<void> {
   const [command = 'engine', ...rest] = argv;
   try {
     if (command === 'engine') return await runEngine(parseEngineFlags(rest, process.env));
+    if (command === 'panel') return await (await import('./panel/main.js')).panelMain(rest);
     if (command === '--help' || command === 'help') {
       console.log(USAGE);
       return;

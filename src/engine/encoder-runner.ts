@@ -13,6 +13,8 @@ import { connectIcecast } from './outputs/icecast-source.js';
 import { connectShoutcastV1 } from './outputs/shoutcast-source.js';
 import { SourceError, isLongBackoff } from './outputs/source-errors.js';
 import type { SourceConnection, SourceTarget } from './outputs/source-client.js';
+import type { Track } from './metadata/types.js';
+import { CodecTags } from './metadata/codec-tags.js';
 import { log } from './log.js';
 
 /** How much audio an encoder may fall behind before it loses its oldest. */
@@ -93,6 +95,8 @@ export class EncoderRunner {
   private connectSeq = 0;
   private history: HistoryEntry[] = [];
   private lastExit: string | null = null;
+  /** Ogg: the title in the codec's headers; a change restarts the codec. */
+  private readonly tags: CodecTags;
   private readonly now: () => number;
   private readonly debug;
 
@@ -104,6 +108,12 @@ export class EncoderRunner {
     this.machine = initialState(this.now());
     this.sink = new StreamSink(this.isOgg());
     this.debug = log(`encoder:${config.id}`);
+    this.tags = new CodecTags({
+      applies: () => this.isOgg() && this.config.send_metadata,
+      running: () => this.supervisor?.running ?? false,
+      restart: () => this.restartCodecForTags(),
+      now: this.now,
+    });
   }
 
   get id(): number {
@@ -149,6 +159,21 @@ export class EncoderRunner {
     this.config = config;
     this.sink = new StreamSink(this.isOgg());
     if (wasActive) this.start();
+  }
+
+  /**
+   * Ogg: the title inside the stream. A change ends the codec's input so it closes its logical
+   * stream cleanly, and a new codec starts with the new tags: a new chained stream on the same
+   * connection, while the queue holds the audio in between. Other codecs ignore this.
+   */
+  setStreamTags(track: Track | null): void {
+    this.tags.set(track);
+  }
+
+  /** The live source connection's addresses, so a title update leaves from the same local address. */
+  link(): { remoteAddress: string; localAddress?: string } | null {
+    if (this.machine.name !== 'streaming' || !this.connection) return null;
+    return { remoteAddress: this.connection.remoteAddress, localAddress: this.connection.localAddress };
   }
 
   /** Kills the codec process as a crash would (tests, and a "restart encoder" command). */
@@ -288,7 +313,7 @@ export class EncoderRunner {
     this.supervisor = new Supervisor({
       name: `ffmpeg:${this.config.id}`,
       command: ffmpegBinary,
-      argv: () => buildFfmpegArgv(this.deps.captureFormat(), this.config),
+      argv: () => buildFfmpegArgv(this.deps.captureFormat(), this.config, { metadata: this.tags.forLaunch() }),
       backoff: { initialMs: 500, maxMs: 15_000, resetAfterMs: 30_000 },
       onSpawn: (child) => {
         this.stdin = child.stdin;
@@ -307,13 +332,27 @@ export class EncoderRunner {
   private onEncoderExit(info: ExitInfo): void {
     this.stdin = null;
     if (info.restartInMs === null) return;
+    if (info.planned) {
+      this.sink.encoderRestarted();
+      return;
+    }
     const detail = info.spawnError ?? (info.stderrTail.split('\n').pop() || `exit code ${info.code ?? info.signal}`);
     this.lastExit = `encoder process stopped: ${detail}`;
     this.debug('ffmpeg exited: %s; restart in %d ms', detail, info.restartInMs);
     this.sink.encoderRestarted();
   }
 
+  private async restartCodecForTags(): Promise<void> {
+    const supervisor = this.supervisor;
+    if (!supervisor) return;
+    // Nothing more goes to the old codec; the fan-out queue keeps the audio for the new one.
+    this.stdin = null;
+    this.debug('new stream tags: restarting the codec for a new chained stream');
+    await supervisor.cycle();
+  }
+
   private async stopEncoder(): Promise<void> {
+    this.tags.cancel();
     if (this.consumer) this.deps.fanout.remove(this.consumer.name);
     this.consumer = null;
     const supervisor = this.supervisor;

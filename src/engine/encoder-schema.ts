@@ -13,6 +13,8 @@
 import { z } from 'zod';
 import { CODECS, bitrateAllowed, bitrateRule, codecInfo, describeBitrateRule } from './codecs.js';
 import type { EncoderConfig } from './types.js';
+import { METADATA_CHARSETS } from './metadata/types.js';
+import { templateProblem } from './recording/file-names.js';
 
 /** What gets stored: EncoderConfig without the keys the database assigns. */
 export type EncoderWrite = Omit<EncoderConfig, 'id' | 'created_at' | 'server_password'> & {
@@ -127,12 +129,27 @@ const fields = z.strictObject({
   file_name_template: text(255)
     .refine((s) => s.length > 0, 'is required')
     .refine((s) => !s.split(/[/\\]/).includes('..'), 'must not contain ".."')
+    // Absolute paths and unknown placeholders (recording/file-names.ts has the full rule).
+    .superRefine((s, ctx) => {
+      const problem = templateProblem(s);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    })
     .default('{date}-{time}-{station}.mp3'),
   send_metadata: bool.default(true),
   icy_metadata_interval: int(256, 65536).default(8192),
   reconnect_delay_secs: int(1, 3600).default(5),
   max_reconnect_attempts: int(0, 10000).default(0),
   backend: z.enum(BACKENDS, { error: oneOf(BACKENDS) }).default('ffmpeg'),
+  // Icecast admin credentials for /admin/stats (listener stats of hidden mounts, or without the XSLT).
+  stats_admin_user: optional(text(255).refine((s) => !s.includes(':'), 'must not contain ":"')),
+  stats_admin_password: z
+    .string({ error: 'must be text' })
+    .max(255, 'must be at most 255 characters')
+    .refine((s) => !CONTROL.test(s), NO_CONTROL)
+    .nullable()
+    .optional(),
+  // How now-playing titles are encoded for the server (PROTOCOLS.md §2.2).
+  metadata_charset: z.enum(METADATA_CHARSETS, { error: oneOf(METADATA_CHARSETS) }).default('UTF-8'),
 });
 
 type Fields = z.output<typeof fields>;
@@ -204,7 +221,7 @@ export const encoderSchema = z
     // A lossy codec with neither bitrate nor quality gets its default bitrate.
     const fallback = codecInfo(v.codec).defaultBitrateKbps;
     const bitrate = v.bitrate_kbps === null && v.quality === null ? fallback : v.bitrate_kbps;
-    return { ...v, bitrate_kbps: bitrate, server_password: v.server_password ?? null };
+    return { ...v, bitrate_kbps: bitrate, server_password: v.server_password ?? null, stats_admin_password: v.stats_admin_password ?? null };
   });
 
 function toFieldErrors(issues: readonly z.core.$ZodIssue[]): FieldError[] {
@@ -245,18 +262,21 @@ export function parseEncoderInput(input: unknown, existing?: EncoderConfig): Par
   let candidate: Record<string, unknown> = input;
   if (existing !== undefined) {
     // Only the schema's own keys (never the stored password) carry over from the row.
-    const stored = Object.entries(existing).filter(([k]) => k in fields.shape && k !== 'server_password');
+    const stored = Object.entries(existing).filter(([k]) => k in fields.shape && k !== 'server_password' && k !== 'stats_admin_password');
     candidate = { ...Object.fromEntries(stored), ...input };
     if ('codec' in input && input.codec !== existing.codec) {
       if (!('bitrate_kbps' in input)) candidate.bitrate_kbps = null;
       if (!('quality' in input)) candidate.quality = null;
     }
     if (keepsPassword(input.server_password)) delete candidate.server_password;
+    if (keepsPassword(input.stats_admin_password)) delete candidate.stats_admin_password;
   }
   const result = encoderSchema.safeParse(candidate);
   if (!result.success) return { ok: false, errors: toFieldErrors(result.error.issues) };
   const value = result.data;
   if (existing !== undefined && keepsPassword(input.server_password)) value.server_password = undefined;
   else if (value.server_password === '') value.server_password = null;
+  if (existing !== undefined && keepsPassword(input.stats_admin_password)) value.stats_admin_password = undefined;
+  else if (value.stats_admin_password === '') value.stats_admin_password = null;
   return { ok: true, value };
 }

@@ -14,6 +14,13 @@ import { SettingsStore } from './db/settings-store.js';
 import { EventLog } from './db/event-log.js';
 import { parseEncoderInput } from './encoder-schema.js';
 import type { MachineState } from './state-machine.js';
+import { ListenerStats, type CurrentListeners, type ListenerUpdate } from './stats/listener-stats.js';
+import { targetFor, type StatsTarget } from './stats/server-probe.js';
+import { MetadataService } from './metadata/now-playing.js';
+import { MetadataPusher } from './metadata/pusher.js';
+import type { NowPlaying, PushStatus } from './metadata/types.js';
+import { Recordings } from './recording/recordings.js';
+import type { RotationEvent } from './recording/recording-types.js';
 
 export const LEVELS_INTERVAL_MS = 100;
 const RUNNING_KEY = 'running_encoders';
@@ -25,6 +32,10 @@ export interface EngineOptions {
   captureFormat?: Partial<PcmFormat>;
   /** Environment for arecord (e.g. PULSE_SERVER in tests). */
   captureEnv?: NodeJS.ProcessEnv;
+  /** Listener stats poll interval, overriding the stored setting and its 5 s minimum (tests). */
+  statsPollSecs?: number;
+  /** Overrides the stored recordings directory (tests). */
+  recordingsDir?: string;
 }
 
 export interface FieldError {
@@ -47,6 +58,9 @@ export interface EngineEvents {
   encoder_status_changed: [EncoderStatus & { status: string; error: string | null }];
   levels: [{ channels: ChannelLevel[]; capture: CaptureStatus['state'] }];
   capture_status_changed: [CaptureStatus];
+  listener_count_updated: [ListenerUpdate];
+  metadata_changed: [NowPlaying];
+  recording_rotation: [RotationEvent];
 }
 
 export interface CaptureSettings {
@@ -61,6 +75,12 @@ export class Engine extends EventEmitter<EngineEvents> {
   readonly encoders: EncoderStore;
   readonly settings: SettingsStore;
   readonly eventLog: EventLog;
+  readonly listenerStats: ListenerStats;
+  /** Now playing: title intake, history and the pushes to every encoder. */
+  readonly metadata: MetadataService;
+  private readonly metadataPusher: MetadataPusher;
+  /** File encoders: recorders, the recordings directory, retention. */
+  readonly recordings: Recordings;
   private readonly fanout: FanOut;
   private readonly meter: LevelMeter;
   private capture: Capture;
@@ -77,6 +97,30 @@ export class Engine extends EventEmitter<EngineEvents> {
     this.encoders = new EncoderStore(this.db);
     this.settings = new SettingsStore(this.db);
     this.eventLog = new EventLog(this.db);
+    this.listenerStats = new ListenerStats({
+      db: this.db,
+      settings: this.settings,
+      targets: () => this.statsTargets(),
+      emit: (update) => this.emit('listener_count_updated', update),
+      pollSecsOverride: opts.statsPollSecs,
+    });
+    this.metadata = new MetadataService({
+      db: this.db,
+      settings: this.settings,
+      onChange: (np) => {
+        this.emit('metadata_changed', np);
+        this.metadataPusher.titleChanged(np);
+      },
+    });
+    this.metadataPusher = new MetadataPusher({
+      initial: this.metadata.current(),
+      encoder: (id) => this.encoders.get(id),
+      password: (id) => this.encoders.password(id) ?? '',
+      link: (id) => this.runners.get(id)?.link() ?? null,
+      activeIds: () => [...this.runners.values()].filter((r) => r.active).map((r) => r.id),
+      setStreamTags: (id, track) => this.runners.get(id)?.setStreamTags(track),
+      logFailure: (f) => this.eventLog.add({ level: 'warning', kind: 'metadata_push_failed', encoderId: f.encoderId, message: f.message, data: f.data }),
+    });
     const stored = this.settings.get<CaptureSettings>('capture', DEFAULT_CAPTURE);
     this.captureSettings = {
       device: opts.captureDevice ?? stored.device,
@@ -86,6 +130,17 @@ export class Engine extends EventEmitter<EngineEvents> {
     this.fanout = new FanOut(this.captureSettings.format);
     this.meter = new LevelMeter(this.captureSettings.format);
     this.capture = this.makeCapture();
+    this.recordings = new Recordings({
+      dataDir: opts.dataDir,
+      recordingsDir: opts.recordingsDir,
+      fanout: this.fanout,
+      db: this.db,
+      settings: this.settings,
+      eventLog: this.eventLog,
+      captureFormat: () => this.captureSettings.format,
+      onRotation: (e) => this.emit('recording_rotation', e),
+      onStatus: (s) => this.emit('encoder_status_changed', { ...s, status: s.state, error: s.last_error }),
+    });
   }
 
   private makeCapture(): Capture {
@@ -115,15 +170,24 @@ export class Engine extends EventEmitter<EngineEvents> {
   /** Starts the capture and every encoder that was on air when the engine last stopped. */
   start(): void {
     this.capture.start();
+    this.listenerStats.start();
+    void this.metadata.start();
     const wasRunning = new Set(this.settings.get<number[]>(RUNNING_KEY, []));
+    void this.recordings.start();
     for (const config of this.encoders.list()) {
-      if (config.enabled && wasRunning.has(config.id)) this.runner(config).start();
+      if (!config.enabled || !wasRunning.has(config.id)) continue;
+      if (config.output_type === 'file') this.recordings.startRecording(config);
+      else this.runner(config).start();
     }
   }
 
   async shutdown(): Promise<void> {
+    await this.listenerStats.stop();
+    this.metadataPusher.stop();
+    await this.metadata.stop();
     // Stopping for shutdown is not an operator's stop: keep the on-air list for the next boot.
     await Promise.all([...this.runners.values()].map((r) => r.stop()));
+    await this.recordings.shutdown();
     await this.capture.stop();
     this.db.close();
   }
@@ -155,9 +219,13 @@ export class Engine extends EventEmitter<EngineEvents> {
     this.encoders.update(id, parsed.value);
     const config = this.getEncoder(id);
     this.eventLog.add({ level: 'info', kind: 'config_changed', encoderId: id, message: `Encoder "${config.name}" changed` });
+    if (this.recordings.isActive(id)) {
+      if (!config.enabled || config.output_type !== 'file') await this.stopEncoder(id);
+      else await this.recordings.reconfigure(config);
+    }
     const runner = this.runners.get(id);
     if (!runner) return;
-    if (!config.enabled) await this.stopEncoder(id);
+    if (!config.enabled || config.output_type === 'file') await this.stopEncoder(id);
     else await runner.reconfigure(config);
   }
 
@@ -165,6 +233,8 @@ export class Engine extends EventEmitter<EngineEvents> {
     const config = this.getEncoder(id);
     await this.runners.get(id)?.stop();
     this.runners.delete(id);
+    await this.recordings.remove(id);
+    this.metadataPusher.forget(id);
     this.encoders.delete(id);
     this.rememberRunning();
     this.eventLog.add({ level: 'info', kind: 'config_changed', message: `Encoder "${config.name}" deleted` });
@@ -173,8 +243,8 @@ export class Engine extends EventEmitter<EngineEvents> {
   startEncoder(id: number): void {
     const config = this.getEncoder(id);
     if (!config.enabled) throw new EngineError('conflict', `encoder "${config.name}" is disabled; enable it first`);
-    if (config.output_type === 'file') throw new EngineError('conflict', 'file recording is not available in this version');
-    this.runner(config).start();
+    if (config.output_type === 'file') this.recordings.startRecording(config);
+    else this.runner(config).start();
     this.rememberRunning();
     this.eventLog.add({ level: 'info', kind: 'encoder_started', encoderId: id, message: `Encoder "${config.name}" started` });
   }
@@ -182,16 +252,17 @@ export class Engine extends EventEmitter<EngineEvents> {
   async stopEncoder(id: number): Promise<void> {
     const config = this.getEncoder(id);
     await this.runners.get(id)?.stop();
+    await this.recordings.stopRecording(id);
     this.rememberRunning();
     this.eventLog.add({ level: 'info', kind: 'encoder_stopped', encoderId: id, message: `Encoder "${config.name}" stopped` });
   }
 
-  /** Starts every enabled streaming encoder; returns the ids started. */
+  /** Starts every enabled encoder (streams and recordings); returns the ids started. */
   startAll(): number[] {
     const started: number[] = [];
     for (const config of this.encoders.list()) {
-      if (!config.enabled || config.output_type === 'file') continue;
-      if (this.runners.get(config.id)?.active) continue;
+      if (!config.enabled) continue;
+      if (this.runners.get(config.id)?.active || this.recordings.isActive(config.id)) continue;
       this.startEncoder(config.id);
       started.push(config.id);
     }
@@ -199,7 +270,8 @@ export class Engine extends EventEmitter<EngineEvents> {
   }
 
   async stopAll(): Promise<void> {
-    await Promise.all([...this.runners.values()].filter((r) => r.active).map((r) => this.stopEncoder(r.id)));
+    const ids = [...this.runners.values()].filter((r) => r.active).map((r) => r.id);
+    await Promise.all([...ids, ...this.recordings.activeIds()].map((id) => this.stopEncoder(id)));
   }
 
   /** Really connects to the encoder's server with its settings and reports what happened. */
@@ -216,9 +288,9 @@ export class Engine extends EventEmitter<EngineEvents> {
     }
   }
 
-  encoderStatus(id: number): EncoderStatus {
+  encoderStatus(id: number): EncoderStatus & { listeners: CurrentListeners | null; metadata: PushStatus } {
     const config = this.getEncoder(id);
-    return this.runner(config).status();
+    return { ...this.outputStatus(config), listeners: this.listenerStats.latestFor(id), metadata: this.metadataPusher.status(config) };
   }
 
   /** Kills an encoder's codec process as a crash would; the runner restarts it alone. */
@@ -228,7 +300,7 @@ export class Engine extends EventEmitter<EngineEvents> {
 
   status() {
     const capture = this.capture.status();
-    const encoders = this.encoders.list().map((c) => this.runner(c).status());
+    const encoders = this.encoders.list().map((c) => ({ ...this.outputStatus(c), listeners: this.listenerStats.latestFor(c.id), metadata: this.metadataPusher.status(c) }));
     const alarms: string[] = [];
     if (capture.state === 'no_input') alarms.push(`No input: ${capture.error ?? 'sound card unavailable'}`);
     for (const e of encoders) {
@@ -239,6 +311,7 @@ export class Engine extends EventEmitter<EngineEvents> {
       capture: { ...capture, levels: this.lastLevels },
       encoders,
       queues: this.fanout.stats(),
+      now_playing: this.metadata.current(),
       alarms,
     };
   }
@@ -255,6 +328,10 @@ export class Engine extends EventEmitter<EngineEvents> {
     this.emit('levels', { channels: this.lastLevels, capture: this.capture.status().state });
   }
 
+  private outputStatus(config: EncoderConfig): EncoderStatus {
+    return config.output_type === 'file' ? this.recordings.encoderStatus(config) : this.runner(config).status();
+  }
+
   private runner(config: EncoderConfig): EncoderRunner {
     let runner = this.runners.get(config.id);
     if (!runner) {
@@ -265,11 +342,13 @@ export class Engine extends EventEmitter<EngineEvents> {
         onStatus: (status, previous, current) => this.onRunnerStatus(status, previous, current),
       });
       this.runners.set(config.id, runner);
+      this.metadataPusher.encoderStarting(config.id);
     }
     return runner;
   }
 
   private onRunnerStatus(status: EncoderStatus, previous: MachineState, current: MachineState): void {
+    if (current.name === 'streaming' && previous.name !== 'streaming') this.metadataPusher.encoderOnAir(status.id);
     const logged = runnerEventFor(previous, current);
     if (logged) {
       this.eventLog.add({
@@ -282,9 +361,21 @@ export class Engine extends EventEmitter<EngineEvents> {
     this.emit('encoder_status_changed', { ...status, status: status.state, error: status.last_error });
   }
 
+  /** Encoders on air, as listener-stats targets. */
+  private statsTargets(): StatsTarget[] {
+    const out: StatsTarget[] = [];
+    for (const runner of this.runners.values()) {
+      if (runner.state.name !== 'streaming') continue;
+      const config = this.encoders.get(runner.id);
+      const target = config ? targetFor(config, this.encoders.statsAdminPassword(config.id)) : null;
+      if (target) out.push(target);
+    }
+    return out;
+  }
+
   private rememberRunning(): void {
     const ids = [...this.runners.values()].filter((r) => r.active).map((r) => r.id);
-    this.settings.set(RUNNING_KEY, ids);
+    this.settings.set(RUNNING_KEY, [...ids, ...this.recordings.activeIds()]);
   }
 }
 

@@ -26,6 +26,8 @@ export interface ExitInfo {
   ranMs: number;
   /** null when the supervisor was stopped and will not restart. */
   restartInMs: number | null;
+  /** True when cycle() ended it: a planned restart, not a crash. */
+  planned: boolean;
 }
 
 export interface SupervisorOptions {
@@ -46,6 +48,7 @@ export class Supervisor {
   private failures = 0;
   private restartTimer: NodeJS.Timeout | null = null;
   private exited: Promise<void> = Promise.resolve();
+  private cycling = false;
   restarts = 0;
 
   constructor(private readonly opts: SupervisorOptions) {}
@@ -74,6 +77,21 @@ export class Supervisor {
     if (!child) return;
     const killTimer = setTimeout(() => child.kill('SIGKILL'), graceMs);
     child.kill('SIGTERM');
+    await this.exited;
+    clearTimeout(killTimer);
+  }
+
+  /**
+   * Ends the child's stdin so it finishes its output cleanly and exits, and starts a new one at once
+   * (with a fresh argv()); neither a failure nor a restart in the counts. An Ogg encoder does this to
+   * begin a new chained stream with new tags. Resolves when the old child has exited.
+   */
+  async cycle(graceMs = 2000): Promise<void> {
+    const child = this.child;
+    if (!child || !this.wanted) return;
+    this.cycling = true;
+    const killTimer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+    child.stdin.end();
     await this.exited;
     clearTimeout(killTimer);
   }
@@ -107,16 +125,18 @@ export class Supervisor {
     });
     child.on('close', (code, signal) => {
       this.child = null;
+      const planned = this.cycling;
+      this.cycling = false;
       const ranMs = Date.now() - startedAt;
       if (ranMs >= this.opts.backoff.resetAfterMs) this.failures = 0;
-      const restartInMs = this.wanted ? restartDelayMs(this.failures, this.opts.backoff) : null;
-      this.failures++;
+      const restartInMs = this.wanted ? (planned ? 0 : restartDelayMs(this.failures, this.opts.backoff)) : null;
+      if (!planned) this.failures++;
       if (restartInMs !== null) {
-        this.restarts++;
+        if (!planned) this.restarts++;
         this.restartTimer = setTimeout(() => this.launch(), restartInMs);
       }
       resolveExit();
-      this.opts.onExit({ code, signal, spawnError, stderrTail: stderrTail.trim(), ranMs, restartInMs });
+      this.opts.onExit({ code, signal, spawnError, stderrTail: stderrTail.trim(), ranMs, restartInMs, planned });
     });
     if (child.pid !== undefined) this.opts.onSpawn(child);
   }

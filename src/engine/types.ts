@@ -54,6 +54,12 @@ export interface EncoderConfig {
   reconnect_delay_secs: number;
   max_reconnect_attempts: number;
   backend: Backend;
+  /** Icecast admin user for /admin/stats (listener stats); null: public stats only. */
+  stats_admin_user: string | null;
+  /** Write-only, like server_password. */
+  stats_admin_password?: string | null;
+  /** How titles are sent to the server: 'UTF-8' (with charset=UTF-8), 'ISO-8859-1', or 'none' (raw UTF-8, no charset). */
+  metadata_charset: 'UTF-8' | 'ISO-8859-1' | 'none';
   created_at: string;
 }
 

@@ -5,6 +5,10 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Engine } from '../engine/engine.js';
 import { encoderRoutes } from './encoder-routes.js';
+import { panelRoutes } from './panel-routes.js';
+import { listenerRoutes } from './listener-routes.js';
+import { metadataKeyRoutes, metadataRoutes } from './metadata-routes.js';
+import { recordingRoutes } from './recording-routes.js';
 import { EventStream } from './sse.js';
 import { errorHandler } from './errors.js';
 import { SessionStore, authRoutes, requireAuth } from './auth.js';
@@ -30,6 +34,8 @@ export function createApp(engine: Engine, events: EventStream, sessions: Session
   api.get('/health', (_req, res) => {
     res.json({ ok: true });
   });
+  // Title intake with the metadata key: decided before requireAuth, and only for /api/metadata.
+  api.use(metadataKeyRoutes(engine));
   api.use(requireAuth({ settings: engine.settings, sessions }));
   api.get('/status', (_req, res) => {
     res.json(engine.status());
@@ -40,6 +46,10 @@ export function createApp(engine: Engine, events: EventStream, sessions: Session
     res.json(engine.eventLog.recent({ limit }));
   });
   api.use(encoderRoutes(engine));
+  api.use(panelRoutes());
+  api.use(listenerRoutes(engine));
+  api.use(metadataRoutes(engine));
+  api.use(recordingRoutes(engine));
   api.use((_req, res) => {
     res.status(404).json({ error: 'no such API route' });
   });
@@ -57,6 +67,9 @@ export function startWebServer(engine: Engine, opts: { port: number; bind: strin
   engine.on('encoder_status_changed', (s) => events.send('encoder_status_changed', s));
   engine.on('levels', (l) => events.send('levels', l));
   engine.on('capture_status_changed', (c) => events.send('capture_status_changed', c));
+  engine.on('listener_count_updated', (u) => events.send('listener_count_updated', u));
+  engine.on('metadata_changed', (np) => events.send('metadata_changed', np));
+  engine.on('recording_rotation', (e) => events.send('recording_rotation', e));
   const app = createApp(engine, events, sessions);
   return new Promise((resolve, reject) => {
     const server: Server = app.listen(opts.port, opts.bind);

@@ -37,6 +37,7 @@ test('a minimal icecast encoder gets the seed defaults', () => {
     file_output_path: null, file_rotation: 'hourly', file_max_size_mb: 500,
     file_name_template: '{date}-{time}-{station}.mp3', send_metadata: true, icy_metadata_interval: 8192,
     reconnect_delay_secs: 5, max_reconnect_attempts: 0, backend: 'ffmpeg',
+    stats_admin_user: null, stats_admin_password: null, metadata_charset: 'UTF-8',
   });
 });
 

@@ -34,6 +34,34 @@ test('a crashed child is restarted; stop ends it for good', async () => {
   assert.is(spawns, 2);
 });
 
+test('cycle(): the child finishes its input and a new one starts at once with a fresh argv, not counted as a crash', async () => {
+  const exits: ExitInfo[] = [];
+  const outputs: string[] = [];
+  let run = 0;
+  const sup = new Supervisor({
+    name: 'cat',
+    command: () => 'sh',
+    // Prints its argument after stdin closes: proof that the child saw EOF and finished cleanly.
+    argv: () => ['-c', 'cat >/dev/null; echo "done $0"', `run${++run}`],
+    backoff: { initialMs: 5000, maxMs: 5000, resetAfterMs: 30_000 },
+    onSpawn: (child) => child.stdout.on('data', (d: Buffer) => outputs.push(d.toString().trim())),
+    onExit: (info) => exits.push(info),
+  });
+  sup.start();
+  await new Promise((r) => setTimeout(r, 100));
+  const started = Date.now();
+  await sup.cycle();
+  assert.equal(outputs, ['done run1']);
+  assert.equal([exits[0]!.code, exits[0]!.planned, exits[0]!.restartInMs], [0, true, 0]);
+  await new Promise((r) => setTimeout(r, 100));
+  assert.ok(sup.running, 'a new child runs');
+  assert.is(run, 2, 'with a fresh argv');
+  assert.ok(Date.now() - started < 1000, 'no crash back-off');
+  assert.is(sup.restarts, 0);
+  await sup.stop();
+  assert.equal([exits[1]!.planned, exits[1]!.restartInMs], [false, null], 'stop() is not a cycle');
+});
+
 test('a missing binary is reported in plain words and retried', async () => {
   const exits: ExitInfo[] = [];
   const sup = new Supervisor({

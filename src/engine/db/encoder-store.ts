@@ -45,16 +45,18 @@ interface EncoderRow {
   reconnect_delay_secs: number | null;
   max_reconnect_attempts: number | null;
   backend: string | null;
+  stats_admin_user: string | null;
+  metadata_charset: string | null;
   created_at: string | null;
 }
 
-// Every writable column except server_password, which has its own keep/clear rule.
+// Every writable column except server_password and stats_admin_password, which have their own keep/clear rule.
 const WRITE_COLUMNS = [
   'name', 'enabled', 'codec', 'bitrate_kbps', 'sample_rate', 'channels', 'quality', 'output_type',
   'server_host', 'server_port', 'server_username', 'mount_point', 'shoutcast_sid', 'stream_name',
   'stream_genre', 'stream_url', 'stream_description', 'is_public', 'file_output_path', 'file_rotation',
   'file_max_size_mb', 'file_name_template', 'send_metadata', 'icy_metadata_interval',
-  'reconnect_delay_secs', 'max_reconnect_attempts', 'backend',
+  'reconnect_delay_secs', 'max_reconnect_attempts', 'backend', 'stats_admin_user', 'metadata_charset',
 ] as const satisfies readonly (keyof EncoderWrite & keyof EncoderRow)[];
 
 type WriteColumn = (typeof WRITE_COLUMNS)[number];
@@ -101,6 +103,8 @@ function toConfig(r: EncoderRow): EncoderConfig {
     reconnect_delay_secs: r.reconnect_delay_secs ?? 5,
     max_reconnect_attempts: r.max_reconnect_attempts ?? 0,
     backend: (r.backend ?? 'ffmpeg') as Backend,
+    stats_admin_user: r.stats_admin_user,
+    metadata_charset: r.metadata_charset === 'ISO-8859-1' || r.metadata_charset === 'none' ? r.metadata_charset : 'UTF-8',
     created_at: isoUtc(r.created_at),
   };
 }
@@ -129,8 +133,8 @@ export class EncoderStore {
       list: db.prepare<[], EncoderRow>(`SELECT ${READ_COLUMNS} FROM encoders ORDER BY id`),
       get: db.prepare<[number], EncoderRow>(`SELECT ${READ_COLUMNS} FROM encoders WHERE id = ?`),
       insert: db.prepare<[Record<string, SqlValue>]>(
-        `INSERT INTO encoders (${WRITE_COLUMNS.join(', ')}, server_password)
-         VALUES (${WRITE_COLUMNS.map((c) => `@${c}`).join(', ')}, @server_password)`,
+        `INSERT INTO encoders (${WRITE_COLUMNS.join(', ')}, server_password, stats_admin_password)
+         VALUES (${WRITE_COLUMNS.map((c) => `@${c}`).join(', ')}, @server_password, @stats_admin_password)`,
       ),
       // Two statements rather than one with a flag, so "keep the password" is visible in the SQL itself.
       updateKeepPassword: db.prepare<[Record<string, SqlValue>]>(`UPDATE encoders SET ${setList} WHERE id = @id`),
@@ -141,6 +145,10 @@ export class EncoderStore {
       delete: db.prepare<[number]>('DELETE FROM encoders WHERE id = ?'),
       password: db.prepare<[number], { server_password: string | null }>(
         'SELECT server_password FROM encoders WHERE id = ?',
+      ),
+      setStatsAdminPassword: db.prepare<[string | null, number]>('UPDATE encoders SET stats_admin_password = ? WHERE id = ?'),
+      statsAdminPassword: db.prepare<[number], { stats_admin_password: string | null }>(
+        'SELECT stats_admin_password FROM encoders WHERE id = ?',
       ),
     };
   }
@@ -156,18 +164,28 @@ export class EncoderStore {
 
   /** Inserts a new encoder and returns its id. */
   create(w: EncoderWrite): number {
-    const info = this.stmts.insert.run({ ...toParams(w), server_password: passwordParam(w.server_password) });
+    const info = this.stmts.insert.run({
+      ...toParams(w),
+      server_password: passwordParam(w.server_password),
+      stats_admin_password: passwordParam(w.stats_admin_password),
+    });
     return Number(info.lastInsertRowid);
   }
 
   /** Replaces every field of encoder `id`; false if there is no such encoder. */
   update(id: number, w: EncoderWrite): boolean {
     const params = { ...toParams(w), id };
-    const info =
-      w.server_password === undefined
-        ? this.stmts.updateKeepPassword.run(params)
-        : this.stmts.updateWithPassword.run({ ...params, server_password: passwordParam(w.server_password) });
-    return info.changes > 0;
+    // One transaction: the stats admin password (same keep/clear rule) lands with the rest or not at all.
+    return this.db.transaction(() => {
+      const info =
+        w.server_password === undefined
+          ? this.stmts.updateKeepPassword.run(params)
+          : this.stmts.updateWithPassword.run({ ...params, server_password: passwordParam(w.server_password) });
+      if (info.changes > 0 && w.stats_admin_password !== undefined) {
+        this.stmts.setStatsAdminPassword.run(passwordParam(w.stats_admin_password), id);
+      }
+      return info.changes > 0;
+    })();
   }
 
   /** Deletes encoder `id` and its listener history; false if there was no such encoder. */
@@ -178,5 +196,10 @@ export class EncoderStore {
   /** The stored source password, for the engine's own use when connecting. Never send it to a client. */
   password(id: number): string | null {
     return this.stmts.password.get(id)?.server_password ?? null;
+  }
+
+  /** The stored Icecast admin password for listener stats; engine-only, like password(). */
+  statsAdminPassword(id: number): string | null {
+    return this.stmts.statsAdminPassword.get(id)?.stats_admin_password ?? null;
   }
 }

@@ -22,6 +22,8 @@
 //   capture_lost            the audio input stopped delivering (device gone, arecord died)
 //   capture_restored        audio input is back
 //   config_changed          an encoder or setting was created, changed or deleted
+//   metadata_push_failed    a now-playing title could not be sent to an encoder's server after its retries;
+//                           data: {song, attempts, method}
 //
 // The table is capped at maxRows (default 50 000, oldest pruned on insert), so months of unattended
 // running with a flapping server cannot fill the SD card.

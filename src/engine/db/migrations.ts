@@ -104,6 +104,42 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 2,
+    name: 'listener stats: rollups and stats admin credentials',
+    up: (db) => {
+      // listener_snapshots keeps raw polls for 48 h; older ones are rolled into 5-minute buckets (kept
+      // 30 days), those into 1-hour buckets (kept a year): see src/engine/stats/retention.ts.
+      // current_sum/samples (not an average) so buckets merge exactly when rolled up again.
+      // bucket_start is Unix seconds, a multiple of bucket_secs. WITHOUT ROWID: the key is the row.
+      db.exec(`
+        ALTER TABLE encoders ADD COLUMN stats_admin_user TEXT;
+        ALTER TABLE encoders ADD COLUMN stats_admin_password TEXT;
+
+        CREATE TABLE listener_rollups (
+          encoder_id INTEGER NOT NULL,
+          bucket_secs INTEGER NOT NULL,
+          bucket_start INTEGER NOT NULL,
+          samples INTEGER NOT NULL,
+          current_sum INTEGER NOT NULL,
+          current_max INTEGER NOT NULL,
+          peak_max INTEGER NOT NULL,
+          unique_max INTEGER NOT NULL,
+          bitrate INTEGER,
+          PRIMARY KEY (encoder_id, bucket_secs, bucket_start),
+          FOREIGN KEY (encoder_id) REFERENCES encoders(id) ON DELETE CASCADE
+        ) WITHOUT ROWID;
+      `);
+    },
+  },
+  {
+    version: 3,
+    name: 'now playing: per-encoder metadata charset',
+    up: (db) => {
+      // 'UTF-8' (sent with charset=UTF-8) | 'ISO-8859-1' | 'none' (raw UTF-8 without a charset parameter).
+      db.exec(`ALTER TABLE encoders ADD COLUMN metadata_charset TEXT DEFAULT 'UTF-8';`);
+    },
+  },
 ];
 
 /** The schema version the given database file is at (0 for a new file). */

@@ -8,6 +8,8 @@ export interface OggPage {
   bos: boolean;
   /** Header pages carry granule position 0; audio pages do not. */
   isHeader: boolean;
+  /** A header page's position among the current logical stream's header pages. */
+  headerIndex: number | null;
 }
 
 const CAPTURE_PATTERN = Buffer.from('OggS');
@@ -62,6 +64,6 @@ export class OggPager {
     }
     const isHeader = this.collectingHeaders;
     if (isHeader) this.headers.push(bytes);
-    return { bytes, bos, isHeader };
+    return { bytes, bos, isHeader, headerIndex: isHeader ? this.headers.length - 1 : null };
   }
 }

@@ -40,6 +40,8 @@ export interface SourceConnection {
   onClose(listener: (err: SourceError | null) => void): void;
   /** The address actually connected to, so metadata updates reach the same server. */
   readonly remoteAddress: string;
+  /** This end's address: Icecast accepts title updates only from the source's own IP. */
+  readonly localAddress?: string;
 }
 
 export interface ConnectOptions {
@@ -222,6 +224,10 @@ export class SocketSourceConnection implements SourceConnection {
 
   get writableLength(): number {
     return this.socket.writableLength;
+  }
+
+  get localAddress(): string | undefined {
+    return this.socket.localAddress;
   }
 
   get bytesWritten(): number {

@@ -74,8 +74,10 @@ export class StreamSink {
       if (!this.connection) {
         this.bytesDiscarded += page.bytes.length;
       } else if (page.isHeader) {
-        // Only header pages the connection has not had from the cache yet.
-        const index = this.pager.headers.length - 1;
+        // Only header pages the connection has not had from the cache yet. The page's own index, not
+        // the cache length: one chunk can hold a new chain's BOS and comment pages, and push() has
+        // classified them all before this loop runs.
+        const index = page.headerIndex ?? 0;
         if (index >= this.headersSent) {
           this.send(page.bytes);
           this.headersSent = index + 1;

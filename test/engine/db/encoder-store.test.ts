@@ -23,7 +23,8 @@ function sample(overrides: Partial<EncoderWrite> = {}): EncoderWrite {
     stream_name: 'Radio X', stream_genre: 'Various', stream_url: 'https://radio.example', stream_description: null,
     is_public: false, file_output_path: null, file_rotation: 'hourly', file_max_size_mb: 500,
     file_name_template: '{date}-{time}-{station}.mp3', send_metadata: true, icy_metadata_interval: 8192,
-    reconnect_delay_secs: 5, max_reconnect_attempts: 0, backend: 'ffmpeg',
+    reconnect_delay_secs: 5, max_reconnect_attempts: 0, backend: 'ffmpeg', stats_admin_user: null,
+    metadata_charset: 'UTF-8',
     ...overrides,
   };
 }

@@ -88,6 +88,24 @@ test('connecting while headers are still arriving sends each header once', () =>
   assert.is(Buffer.concat(conn.data).toString('latin1'), Buffer.concat(stream).toString('latin1'));
 });
 
+test('a new chain whose BOS and header pages arrive in one chunk reaches the server whole', () => {
+  // The codec restarted for new tags: its BOS, comment and first audio page come in one read.
+  const sink = new StreamSink(true);
+  const conn = fakeConnection();
+  sink.write(Buffer.concat(stream.slice(0, 2)));
+  sink.attach(conn);
+  sink.write(stream[2]!);
+  sink.encoderRestarted();
+  const chain2 = [
+    page({ bos: true, granule: 0n, seq: 0, body: 'ident2' }),
+    page({ granule: 0n, seq: 1, body: 'comments2' }),
+    page({ granule: 960n, seq: 2, body: 'audio2' }),
+  ];
+  sink.write(Buffer.concat(chain2));
+  const expected = [...stream.slice(0, 3), ...chain2];
+  assert.is(Buffer.concat(conn.data).toString('latin1'), Buffer.concat(expected).toString('latin1'));
+});
+
 test('a non-Ogg sink passes bytes through and counts what it discards', () => {
   const sink = new StreamSink(false);
   sink.write(Buffer.alloc(100));

@@ -1,0 +1,88 @@
+// The one definition of the title-intake settings (settings key `metadata_intake`): field types,
+// defaults (every listener off) and the error messages, which name the field. GET returns the
+// settings with read-only `status` and `counters`; PUT accepts a partial object merged over the
+// stored one, and ignores those read-only keys so a GET body can be sent back as it came.
+import { isIP } from 'node:net';
+import { isAbsolute } from 'node:path';
+import { z } from 'zod';
+import { compilePattern } from './line-parser.js';
+
+export const INTAKE_SETTINGS_KEY = 'metadata_intake';
+export const READ_ONLY_KEYS: readonly string[] = ['status', 'counters'];
+
+const port = z
+  .number({ error: 'must be a port number (1-65535) or null for off' })
+  .int('must be a whole number from 1 to 65535')
+  .min(1, 'must be a whole number from 1 to 65535')
+  .max(65535, 'must be a whole number from 1 to 65535')
+  .nullable();
+
+export const intakeSettingsSchema = z.strictObject({
+  /** TCP line listener; null = off. */
+  tcp_port: port.default(null),
+  /** UDP listener; null = off. */
+  udp_port: port.default(null),
+  /** Where both listen: every interface, or one address (e.g. the studio LAN's). */
+  bind_address: z
+    .string({ error: 'must be an IP address' })
+    .refine((s) => isIP(s) !== 0, 'must be an IP address such as 0.0.0.0 or 192.168.1.10')
+    .default('0.0.0.0'),
+  /** For lines that are not "Artist - Title": a regular expression with (?<title>…) and optionally (?<artist>…). */
+  line_pattern: z
+    .string({ error: 'must be text or null' })
+    .nullable()
+    .transform((s) => (s === '' ? null : s))
+    .superRefine((s, ctx) => {
+      if (s === null) return;
+      const compiled = compilePattern(s);
+      if (!compiled.ok) ctx.addIssue({ code: 'custom', message: compiled.message });
+    })
+    .default(null),
+  /** A now-playing text file written by playout software (first line wins); null = not watched. */
+  file_path: z
+    .string({ error: 'must be an absolute path or null' })
+    .max(1024, 'must be at most 1024 characters')
+    .nullable()
+    .transform((s) => (s === '' ? null : s))
+    .refine((s) => s === null || !/[\u0000-\u001f]/.test(s), 'must not contain control characters')
+    .refine((s) => s === null || isAbsolute(s), 'must be an absolute path')
+    .default(null),
+});
+
+export type IntakeSettings = z.output<typeof intakeSettingsSchema>;
+
+export const DEFAULT_INTAKE_SETTINGS: IntakeSettings = intakeSettingsSchema.parse({});
+
+export interface FieldError {
+  field: string;
+  message: string;
+}
+
+export type IntakeParse = { ok: true; value: IntakeSettings } | { ok: false; errors: FieldError[] };
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Validates `input` merged over `current`; errors name the field. */
+export function parseIntakeSettings(input: unknown, current: IntakeSettings = DEFAULT_INTAKE_SETTINGS): IntakeParse {
+  if (!isRecord(input)) return { ok: false, errors: [{ field: '', message: 'must be an object with the intake settings' }] };
+  const given = Object.fromEntries(Object.entries(input).filter(([k]) => !READ_ONLY_KEYS.includes(k)));
+  const result = intakeSettingsSchema.safeParse({ ...current, ...given });
+  if (result.success) return { ok: true, value: result.data };
+  const errors = new Map<string, string>();
+  for (const iss of result.error.issues) {
+    if (iss.code === 'unrecognized_keys') for (const key of iss.keys) errors.set(key, 'is not a known field');
+    else {
+      const field = iss.path.map(String).join('.');
+      if (!errors.has(field)) errors.set(field, iss.message);
+    }
+  }
+  return { ok: false, errors: [...errors].map(([field, message]) => ({ field, message })) };
+}
+
+/** The stored settings; a hand-edited value that no longer validates falls back to the defaults (all off). */
+export function storedIntakeSettings(raw: unknown): IntakeSettings {
+  const parsed = parseIntakeSettings(isRecord(raw) ? raw : {});
+  return parsed.ok ? parsed.value : DEFAULT_INTAKE_SETTINGS;
+}

@@ -1,0 +1,25 @@
+// The screens shown when there is no engine to show: connecting, engine not running, no access.
+import type { Framebuffer } from '../framebuffer.js';
+import { drawTextCentered, fit } from '../font.js';
+import type { LinkState } from '../engine-link.js';
+
+export function drawLink(fb: Framebuffer, link: LinkState, apiLabel: string): void {
+  const api = fit(apiLabel, 21);
+  if (link.kind === 'unauthorised') {
+    drawTextCentered(fb, 4, 'NO ACCESS', { scale: 2 });
+    drawTextCentered(fb, 26, 'engine refused panel');
+    drawTextCentered(fb, 36, 'check API token');
+    drawTextCentered(fb, 52, api);
+    return;
+  }
+  if (link.kind === 'connecting') {
+    drawTextCentered(fb, 4, 'RACKCAST', { scale: 2 });
+    drawTextCentered(fb, 26, 'connecting to engine');
+    drawTextCentered(fb, 52, api);
+    return;
+  }
+  drawTextCentered(fb, 4, 'NO ENGINE', { scale: 2 });
+  drawTextCentered(fb, 26, 'engine not running');
+  drawTextCentered(fb, 36, 'retrying…');
+  drawTextCentered(fb, 52, api);
+}

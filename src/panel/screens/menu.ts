@@ -1,0 +1,15 @@
+// The menu: up/down move the highlighted row, select opens it.
+import type { Framebuffer } from '../framebuffer.js';
+import { drawText } from '../font.js';
+import { MENU, type UiState } from '../ui.js';
+import { titleBar } from './widgets.js';
+
+export function drawMenu(fb: Framebuffer, ui: UiState): void {
+  titleBar(fb, 'MENU');
+  MENU.forEach((item, i) => {
+    const y = 12 + i * 10;
+    const selected = i === ui.menuIndex;
+    drawText(fb, 2, y, `${selected ? '▶' : ' '} ${item.label}`);
+    if (selected) fb.invertRect(0, y - 1, 128, 9);
+  });
+}

@@ -1,0 +1,153 @@
+// The front panel end to end: the real engine (tone capture) streaming to a real Icecast, and the
+// panel as its own process with the PNG display simulator and the stdin button simulator. The
+// frame is read back from the PNG and checked for what it says.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startIcecast, type IcecastServer } from '../harness/icecast.js';
+import { ADMIN_PASSWORD, icecastEncoder, startTestEngine, type TestEngine } from '../harness/engine.js';
+import { removeOnExit, spawnTracked, stopChild, tailOf, waitFor } from '../harness/util.js';
+import { Engine } from '../../src/engine/engine.js';
+import { startWebServer, type WebServer } from '../../src/web/server.js';
+import { Framebuffer } from '../../src/panel/framebuffer.js';
+import { pngFrame } from '../../src/panel/frame-png.js';
+import { renderPanel } from '../../src/panel/screens/render.js';
+import { initialUi } from '../../src/panel/ui.js';
+import { showsText } from '../panel/find-text.js';
+
+const root = new URL('../..', import.meta.url).pathname;
+const BASIC = 'Basic ' + Buffer.from(`admin:${ADMIN_PASSWORD}`).toString('base64');
+
+let icecast: IcecastServer;
+let t: TestEngine;
+let panel: ChildProcess;
+let panelOutput: () => string;
+let framePath: string;
+let encoderId: number;
+
+function frameNow(): Framebuffer {
+  return pngFrame(readFileSync(framePath));
+}
+
+/** Waits until the panel's PNG satisfies `check`; the error shows the last frame and the panel's output. */
+async function waitForFrame(what: string, check: (fb: Framebuffer) => boolean, timeoutMs = 15_000): Promise<Framebuffer> {
+  let last: Framebuffer | null = null;
+  try {
+    await waitFor(() => check((last = frameNow())), { timeoutMs, intervalMs: 100, what });
+  } catch (err) {
+    const picture = last ? `\n${(last as Framebuffer).ascii().join('\n')}` : ' (no frame yet)';
+    throw new Error(`${(err as Error).message}; last frame:${picture}\npanel output:\n${panelOutput()}`);
+  }
+  return last!;
+}
+
+function send(line: string): void {
+  panel.stdin!.write(`${line}\n`);
+}
+
+const onAir = (fb: Framebuffer) => showsText(fb, 'ON AIR', { scale: 2, invert: true }) && showsText(fb, 'LIVE');
+const offAir = (fb: Framebuffer) => showsText(fb, 'OFF AIR', { scale: 2 }) && showsText(fb, 'off');
+
+test.before(async () => {
+  icecast = await startIcecast({ mounts: ['/panel.mp3'] });
+  t = await startTestEngine({ captureDevice: 'tone:440' });
+  const created = await t.api('POST', '/api/encoders', icecastEncoder(icecast.port, '/panel.mp3', { name: 'Panel MP3' }));
+  assert.is(created.status, 201, JSON.stringify(created.body));
+  encoderId = created.body.id;
+  await t.api('POST', '/api/encoders/start-all');
+  await t.waitForState(encoderId, (s) => s.state === 'streaming', 15_000, 'streaming');
+
+  const dir = mkdtempSync(join(tmpdir(), 'rackcast-panel-e2e-'));
+  removeOnExit(dir);
+  framePath = join(dir, 'panel.png');
+  const env: NodeJS.ProcessEnv = { ...process.env, RACKCAST_ADMIN_PASSWORD: ADMIN_PASSWORD };
+  delete env.RACKCAST_API_TOKEN;
+  panel = spawnTracked(process.execPath, ['--import', 'tsx', 'src/panel/main.ts', '--api', t.web.url, '--display', `png:${framePath}`, '--buttons', 'stdin'], {
+    cwd: root,
+    env,
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  const out = tailOf(panel.stdout);
+  const err = tailOf(panel.stderr);
+  panelOutput = () => `${out()}${err()}`;
+});
+
+test.after(async () => {
+  if (panel) await stopChild(panel);
+  await t?.stop().catch(() => {});
+  await icecast?.stop();
+});
+
+test('the panel shows the encoder on air', async () => {
+  const fb = await waitForFrame('ON AIR and a LIVE row', onAir);
+  assert.ok(showsText(fb, 'Panel MP3'), 'the encoder row names it');
+  assert.ok(showsText(fb, '1/1'));
+});
+
+test('hold start/stop takes the station off air, and the frame says so', async () => {
+  const before = frameNow();
+  send('hold startstop');
+  await t.waitForState(encoderId, (s) => s.state === 'disabled', 10_000, 'disabled after the hold');
+  const after = await waitForFrame('OFF AIR', offAir);
+  assert.not.ok(after.equals(before), 'the frame changed');
+  assert.not.ok(await icecast.mountIsLive('/panel.mp3'), 'the mount is gone from Icecast');
+});
+
+test('press start/stop puts it back on air; another press does not take it off', async () => {
+  const before = frameNow();
+  send('press startstop');
+  await t.waitForState(encoderId, (s) => s.state === 'streaming', 15_000, 'streaming after the press');
+  const after = await waitForFrame('ON AIR again', onAir);
+  assert.not.ok(after.equals(before));
+  send('press startstop');
+  await waitForFrame('the hold hint', (fb) => showsText(fb, 'Hold 2 s to stop'));
+  assert.is((await t.status(encoderId)).state, 'streaming', 'a single press never stops');
+});
+
+test('record with no recorder to act on: the panel says "recording not available"', async () => {
+  // An engine without recording answers 404; one with it answers 409 for a stream encoder.
+  const probe = await t.api('POST', `/api/encoders/${encoderId}/recording/start`);
+  assert.ok(probe.status === 404 || probe.status === 409, `recording/start on a stream encoder: ${probe.status}`);
+  send('press record');
+  await waitForFrame('recording not available', (fb) => showsText(fb, 'Recording') && showsText(fb, 'not available'));
+  assert.is((await t.status(encoderId)).state, 'streaming');
+});
+
+test('the engine serves the frame the panel shows (OLED mirror)', async () => {
+  // Quiet screen first: the message from the previous test expires after 2.5 s.
+  await waitForFrame('the home screen', (fb) => onAir(fb) && !showsText(fb, 'not available'));
+  await waitFor(
+    async () => {
+      const res = await fetch(`${t.web.url}/api/panel/frame.png`, { headers: { authorization: BASIC } });
+      return res.status === 200 && pngFrame(Buffer.from(await res.arrayBuffer())).equals(frameNow());
+    },
+    { timeoutMs: 5000, intervalMs: 100, what: 'GET /api/panel/frame.png equal to the panel PNG' },
+  );
+});
+
+test('engine stopped: "engine not running"; engine back: on air again', async () => {
+  const port = t.web.port;
+  await t.stop();
+  const apiLabel = `127.0.0.1:${port}`;
+  const net = { address: null, hostname: 'x', pageUrl: 'x' };
+  const expected = renderPanel({ link: { kind: 'down', reason: '' }, status: null, ui: initialUi(0), net, apiLabel, nowMs: 0 });
+  const shown = await waitForFrame('the engine-down screen, dot for dot', (fb) => fb.equals(expected));
+  assert.ok(showsText(shown, 'engine not running'));
+
+  // The same data directory on the same port: the engine puts the encoder back on air by itself.
+  const engine = new Engine({ dataDir: t.dataDir, captureDevice: 'tone:440' });
+  engine.start();
+  let web: WebServer | undefined;
+  try {
+    web = await startWebServer(engine, { port, bind: '127.0.0.1' });
+    await waitForFrame('ON AIR after the engine restart', onAir, 20_000);
+  } finally {
+    await web?.close();
+    await engine.shutdown();
+  }
+});
+
+test.run();
