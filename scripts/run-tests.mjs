@@ -6,6 +6,7 @@ import { join, relative } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
 const filter = process.argv.slice(2);
+const hooksModule = new URL('../test/harness/uvu-hooks.mjs', import.meta.url).href;
 
 function findTests(dir) {
   const out = [];
@@ -19,7 +20,7 @@ function findTests(dir) {
 
 function runFile(file) {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', file], {
+    const child = spawn(process.execPath, ['--import', 'tsx', '--import', hooksModule, file], {
       cwd: root,
       env: { ...process.env, FORCE_COLOR: '0' },
       stdio: ['ignore', 'pipe', 'pipe'],
