@@ -177,7 +177,7 @@ async function cost(codec: 'wav' | 'flac', minutes: number, base: string): Promi
     wallSecs: Math.round(wallSecs * 10) / 10,
     nodeCpuSecsPerHour: Math.round(nodeCpu * 10) / 10,
     ffmpegCpuSecsPerHour: Math.round(ffmpegCpu * 10) / 10,
-    corePct: Math.round(((nodeCpu + ffmpegCpu) / 3600) * 1000) / 10,
+    corePct: Math.round(((nodeCpu + ffmpegCpu) / 3600) * 10000) / 100,
     nodeRssGrowthMB: Math.round(((rssPeak - rss0) / 1048576) * 10) / 10,
     ffmpegPeakRssMB: Math.round(ffmpegPeak * 10) / 10,
     mbPerHour: Math.round((dirBytes(root) / 1e6) * perHour),
@@ -264,7 +264,7 @@ function toText(costs: CostFigures[], rt: RealTimeFigures): string {
   }
   lines.push('(RSS while fed faster than real time includes the queued audio; at real time see below.)');
   lines.push('', `Real time, ${rt.seconds} s, WAV and FLAC recording at once, rotating by size (1 MiB files):`);
-  lines.push(`  Node RSS growth ${rt.nodeRssGrowthMB} MB, ffmpeg RSS peak ${rt.ffmpegPeakRssMB} MB (two ffmpegs during a FLAC rotation)`, '');
+  lines.push(`  Node RSS growth ${rt.nodeRssGrowthMB} MB, ffmpeg RSS peak ${rt.ffmpegPeakRssMB} MB (summed; two ffmpegs overlap during a FLAC rotation)`, '');
   lines.push('codec  rotations  decision → first audio written (median / max)  event → first byte on disk (median / max)');
   for (const l of rt.latency) {
     lines.push(`${l.codec.padEnd(6)} ${String(l.rotations).padEnd(10)} ${`${l.firstWriteMs.median} / ${l.firstWriteMs.max} ms`.padEnd(46)} ${l.firstByteOnDiskMs.median} / ${l.firstByteOnDiskMs.max} ms`);
