@@ -91,6 +91,20 @@ function metadataArgs(metadata: ArgvOptions['metadata']): string[] {
   return out;
 }
 
+/** The input half of every ffmpeg argv: the capture's raw PCM on stdin. */
+export function pcmInputArgs(input: PcmFormat): string[] {
+  return [
+    // Raw PCM with an explicit format needs no probing; without these ffmpeg waits about 1 s for
+    // input before its first output, which delays every start, Ogg title change and new file.
+    '-probesize', '32', '-analyzeduration', '0',
+    '-f', input.sampleFormat === 'S16_LE' ? 's16le' : 's32le',
+    '-ar', String(input.sampleRate),
+    // -ch_layout (ffmpeg ≥ 5.1) instead of -ac avoids the "Guessed Channel Layout" warning.
+    '-ch_layout', input.channels === 1 ? 'mono' : 'stereo',
+    '-i', 'pipe:0',
+  ];
+}
+
 /** ffmpeg's argv (without the binary itself) for encoding `input` PCM from stdin to stdout. */
 export function buildFfmpegArgv(input: PcmFormat, encoder: ArgvEncoder, opts: ArgvOptions = {}): string[] {
   const tail = codecTail(encoder);
@@ -100,14 +114,7 @@ export function buildFfmpegArgv(input: PcmFormat, encoder: ArgvEncoder, opts: Ar
     '-hide_banner', '-loglevel', 'warning', '-nostats',
     // Interaction is off anyway for pipe: input (§7.1); -nostdin makes it explicit.
     '-nostdin',
-    // Raw PCM with an explicit format needs no probing; without these ffmpeg waits about 1 s for
-    // input before its first output, which delays every start and every Ogg title change.
-    '-probesize', '32', '-analyzeduration', '0',
-    '-f', input.sampleFormat === 'S16_LE' ? 's16le' : 's32le',
-    '-ar', String(input.sampleRate),
-    // -ch_layout (ffmpeg ≥ 5.1) instead of -ac avoids the "Guessed Channel Layout" warning.
-    '-ch_layout', input.channels === 1 ? 'mono' : 'stereo',
-    '-i', 'pipe:0',
+    ...pcmInputArgs(input),
     '-ar', String(outRate),
     '-ac', String(encoder.channels),
     ...tail.args,
