@@ -16,14 +16,23 @@
 //   encoder_stopped         an encoder was stopped by the operator
 //   encoder_connected       source connection accepted by the server
 //   encoder_disconnected    an established connection dropped
-//   encoder_retrying        a reconnect is scheduled; data: {attempt, max, delay_secs}
+//   encoder_retrying        a connect attempt failed and a retry is scheduled ("Retrying (2/5)")
 //   encoder_failed          gave up after max_reconnect_attempts
-//   encoder_process_exited  the codec child (ffmpeg/liquidsoap) exited; data: {code, signal}
 //   capture_lost            the audio input stopped delivering (device gone, arecord died)
 //   capture_restored        audio input is back
 //   config_changed          an encoder or setting was created, changed or deleted
 //   metadata_push_failed    a now-playing title could not be sent to an encoder's server after its retries;
 //                           data: {song, attempts, method}
+//   recording_started       a file encoder started recording
+//   recording_stopped       it stopped (operator)
+//   recording_rotation      a file was closed and the next one opened, without a gap
+//   recording_dropped       the storage was too slow and the recorder's queue lost audio (ms in the message)
+//   recording_error         a write failed (the message says why)
+//   recording_storage_full  the recordings drive is full: recording stopped cleanly, streams untouched
+//   recording_storage_missing  the recordings drive is gone (pulled): nothing is written to the root fs
+//   recording_storage_restored  the storage is back or has room again; recording continues in a new file
+//   recording_retention     retention deleted old recordings; data: {files}
+//   recording_repaired      a recording left open by a power cut was repaired at start
 //
 // The table is capped at maxRows (default 50 000, oldest pruned on insert), so months of unattended
 // running with a flapping server cannot fill the SD card.
