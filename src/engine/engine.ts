@@ -88,6 +88,7 @@ export class Engine extends EventEmitter<EngineEvents> {
   private levelsAt = 0;
   private lastLevels: ChannelLevel[] = [];
   private lastCaptureState: CaptureStatus['state'] = 'stopped';
+  private shuttingDown = false;
   readonly startedAt = Date.now();
   readonly captureSettings: CaptureSettings;
 
@@ -182,6 +183,7 @@ export class Engine extends EventEmitter<EngineEvents> {
   }
 
   async shutdown(): Promise<void> {
+    this.shuttingDown = true;
     await this.listenerStats.stop();
     this.metadataPusher.stop();
     await this.metadata.stop();
@@ -253,6 +255,9 @@ export class Engine extends EventEmitter<EngineEvents> {
     const config = this.getEncoder(id);
     await this.runners.get(id)?.stop();
     await this.recordings.stopRecording(id);
+    // A stop that was already under way when the engine began shutting down must not write to a
+    // database that is closing; shutdown keeps the on-air list as it was.
+    if (this.shuttingDown) return;
     this.rememberRunning();
     this.eventLog.add({ level: 'info', kind: 'encoder_stopped', encoderId: id, message: `Encoder "${config.name}" stopped` });
   }

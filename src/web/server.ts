@@ -1,5 +1,5 @@
-// The engine's HTTP server: JSON under /api (the contract every client uses) and, later,
-// the built page at /. A thin adapter over the engine facade.
+// The engine's HTTP server: JSON under /api (the contract every client uses) and the built
+// page at / (src/web/page). A thin adapter over the engine facade.
 import express, { Router } from 'express';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -12,6 +12,7 @@ import { recordingRoutes } from './recording-routes.js';
 import { EventStream } from './sse.js';
 import { errorHandler } from './errors.js';
 import { SessionStore, authRoutes, requireAuth } from './auth.js';
+import { pageRoutes } from './page/serve-page.js';
 
 export interface WebServer {
   url: string;
@@ -29,6 +30,8 @@ export function createApp(engine: Engine, events: EventStream, sessions: Session
   const session = Router();
   authRoutes(session, { settings: engine.settings, sessions });
   app.use(session);
+  // The page at / (and GET /api/session, its "am I signed in?" probe).
+  app.use(pageRoutes({ settings: engine.settings, sessions }));
   const api = Router();
   // The one route without credentials: for systemd, monitoring and the panel's "engine up?" probe.
   api.get('/health', (_req, res) => {
@@ -54,9 +57,6 @@ export function createApp(engine: Engine, events: EventStream, sessions: Session
     res.status(404).json({ error: 'no such API route' });
   });
   app.use('/api', api);
-  app.get('/', (_req, res) => {
-    res.type('text/plain').send('RackCast engine. The HTTP API is under /api (see README.md).\n');
-  });
   app.use(errorHandler);
   return app;
 }

@@ -1,0 +1,20 @@
+// Hash routes, so the engine serves one file and the back button works:
+//   #/             overview: status cards, listener graph, now playing, recordings
+//   #/encoders     the encoder list
+//   #/encoders/new and #/encoders/ID   the editor
+export type Route = { view: 'overview' } | { view: 'encoders' } | { view: 'editor'; id: number | null };
+
+export function parseRoute(hash: string): Route {
+  const path = hash.replace(/^#/, '') || '/';
+  if (path === '/encoders') return { view: 'encoders' };
+  if (path === '/encoders/new') return { view: 'editor', id: null };
+  const m = /^\/encoders\/(\d+)$/.exec(path);
+  if (m) return { view: 'editor', id: Number(m[1]) };
+  return { view: 'overview' };
+}
+
+export function hrefFor(route: Route): string {
+  if (route.view === 'encoders') return '#/encoders';
+  if (route.view === 'editor') return route.id === null ? '#/encoders/new' : `#/encoders/${route.id}`;
+  return '#/';
+}
