@@ -88,6 +88,7 @@ await waitFor(async () => (await api(base, 'GET', '/api/status')).encoders.every
 console.log(`
 RackCast demo is on air${capture === 'tone' ? ' (no sound card found: playing the built-in 1 kHz tone)' : ` (capturing ALSA "${capture}")`}.
 
+  Page           ${base}/                  (password ${password})
   Engine API     ${base}/api/status        (user admin, password ${password})
   Listen (MP3)   ${icecast.baseUrl}/rackcast.mp3
   Listen (Ogg)   ${icecast.baseUrl}/rackcast.ogg

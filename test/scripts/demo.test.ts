@@ -24,6 +24,7 @@ test('the demo puts two streams on air and shuts down cleanly', async () => {
   assert.is(code, 0, out);
   assert.match(out, `Listen (MP3)   http://127.0.0.1:${icecastPort}/rackcast.mp3`);
   assert.match(out, 'user admin, password demo-test');
+  assert.match(out, `Page           http://127.0.0.1:${httpPort}/`);
   assert.match(out, '2 of 2 encoders streaming after 3 s');
   assert.is(mp3Status, 200, 'Icecast answered while the demo ran');
 });
