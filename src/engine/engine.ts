@@ -309,7 +309,7 @@ export class Engine extends EventEmitter<EngineEvents> {
     const alarms: string[] = [];
     if (capture.state === 'no_input') alarms.push(`No input: ${capture.error ?? 'sound card unavailable'}`);
     for (const e of encoders) {
-      if (e.state === 'retrying' || e.state === 'failed') alarms.push(`${e.name}: ${e.status_text}${e.last_error && e.state !== 'failed' ? ` (${e.last_error})` : ''}`);
+      if (e.state === 'retrying' || e.state === 'failed') alarms.push(`${e.name}: ${e.status_text}${e.last_error && e.state !== 'failed' ? `: ${e.last_error}` : ''}`);
     }
     return {
       engine: { started_at: new Date(this.startedAt).toISOString(), uptime_secs: Math.floor((Date.now() - this.startedAt) / 1000) },
@@ -360,7 +360,7 @@ export class Engine extends EventEmitter<EngineEvents> {
         level: logged.level,
         kind: logged.kind,
         encoderId: status.id,
-        message: `${status.name}: ${status.status_text}${current.lastError && current.name !== 'failed' ? ` (${current.lastError})` : ''}`,
+        message: `${status.name}: ${status.status_text}${current.lastError && current.name !== 'failed' ? `: ${current.lastError}` : ''}`,
       });
     }
     this.emit('encoder_status_changed', { ...status, status: status.state, error: status.last_error });

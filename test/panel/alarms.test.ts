@@ -19,7 +19,7 @@ test('engine conditions in the fewest words', () => {
       enc('H', 'streaming', null),
       enc('I', 'disabled', 'server unreachable'),
     ],
-    alarms: ['No input: sound card "hw:1,0" not found', 'A: Retrying (1/∞) (server unreachable)', 'Storage: USB stick full'],
+    alarms: ['No input: sound card "hw:1,0" not found', 'A: Retrying (1/∞): server unreachable', 'Storage: USB stick full'],
   });
   assert.equal(panelAlarms(status), [
     'NO INPUT',

@@ -11,7 +11,7 @@ const engineStatus = {
     { id: 2, name: 'Backup', state: 'retrying', status_text: 'Retrying (1/∞)', last_error: 'server unreachable', uptime_secs: 0, bytes_sent: 0 },
   ],
   queues: [],
-  alarms: ['Backup: Retrying (1/∞) (server unreachable)'],
+  alarms: ['Backup: Retrying (1/∞): server unreachable'],
 };
 
 test('parseStatus keeps what the panel shows', () => {
