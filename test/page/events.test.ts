@@ -1,7 +1,7 @@
 // The live link: SSE parsing, and reconnecting through a fake fetch (opened, dropped, signed out).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { SseParser } from '../../src/web/page/lib/sse.js';
+import { SseParser } from '../../src/panel/sse-parser.js';
 import { EventLink, reconnectDelayMs, type LinkState } from '../../src/web/page/lib/events.js';
 
 test('events split anywhere across chunks come out whole; comments and empty events are skipped', () => {

@@ -4,7 +4,8 @@
 // after a network change) is dropped after `silenceMs`: the engine sends levels 10 times a second and a
 // keepalive every 15 s.
 import { REQUESTED_WITH } from './api.js';
-import { SseParser, type SseMessage } from './sse.js';
+// The panel's SSE parser: both are clients of the same /api/events stream.
+import { SseParser, type SseEvent as SseMessage } from '../../../panel/sse-parser.js';
 
 export type LinkState = 'connecting' | 'live' | 'reconnecting' | 'stopped';
 

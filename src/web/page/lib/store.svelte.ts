@@ -3,7 +3,7 @@
 // its methods, and never talk to the API about shared state themselves.
 import { api, ApiError, setUnauthorizedHandler } from './api.js';
 import { EventLink, type LinkState } from './events.js';
-import type { SseMessage } from './sse.js';
+import type { SseEvent as SseMessage } from '../../../panel/sse-parser.js';
 import type {
   ChannelLevel, EncoderConfig, EncoderStatus, EncoderStatusEvent, EngineStatus, HistoryEntry, LevelsEvent, ListenerUpdate,
   MetadataOverview, NowPlaying, RecordingOverview, RecordingStatus, SessionInfo, CaptureStatus,
