@@ -78,6 +78,28 @@ export function sourceTarget(config: EncoderConfig, password: string): SourceTar
   };
 }
 
+/** The status of an encoder that has not been started since the engine came up. */
+export function idleEncoderStatus(config: EncoderConfig, nowMs: number): EncoderStatus {
+  const m = initialState(nowMs);
+  return {
+    id: config.id,
+    name: config.name,
+    state: m.name,
+    status_text: describeState(m, config.max_reconnect_attempts),
+    last_error: null,
+    attempt: 0,
+    max_reconnect_attempts: config.max_reconnect_attempts,
+    next_retry_at: null,
+    connected_since: null,
+    uptime_secs: 0,
+    bytes_sent: 0,
+    bytes_discarded: 0,
+    process: { running: false, pid: null, restarts: 0, last_exit: null },
+    queue: { queued_ms: 0, dropped_ms: 0, drop_events: 0 },
+    reconnect_history: [],
+  };
+}
+
 export function connectTarget(config: EncoderConfig, target: SourceTarget): Promise<SourceConnection> {
   return config.output_type === 'shoutcast' ? connectShoutcastV1(target) : connectIcecast(target);
 }

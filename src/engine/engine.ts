@@ -1,13 +1,14 @@
 // The engine facade: the one object the HTTP API (and through it the page and the panel)
-// talks to. It owns the capture, the fan-out, the meters and one runner per encoder.
+// talks to. It owns the audio path (capture, fan-out, meters and stream encoders, in their own
+// thread), the recordings, now playing, listener statistics and the stores.
 import { EventEmitter } from 'node:events';
 import { join } from 'node:path';
 import type Database from 'better-sqlite3';
 import type { EncoderConfig, PcmFormat } from './types.js';
-import { FanOut } from './audio/fanout.js';
-import { LevelMeter, type ChannelLevel } from './audio/meters.js';
-import { Capture, type CaptureStatus } from './capture/capture.js';
-import { EncoderRunner, connectTarget, sourceTarget, type EncoderStatus } from './encoder-runner.js';
+import type { ChannelLevel } from './audio/meters.js';
+import type { CaptureStatus } from './capture/capture.js';
+import { connectTarget, sourceTarget, type EncoderStatus } from './encoder-runner.js';
+import { AudioPath, type RunnerHandle } from './audio-path/audio-path.js';
 import { openDatabase } from './db/database.js';
 import { EncoderStore } from './db/encoder-store.js';
 import { SettingsStore } from './db/settings-store.js';
@@ -22,7 +23,6 @@ import type { NowPlaying, PushStatus } from './metadata/types.js';
 import { Recordings } from './recording/recordings.js';
 import type { RotationEvent } from './recording/recording-types.js';
 
-export const LEVELS_INTERVAL_MS = 100;
 const RUNNING_KEY = 'running_encoders';
 
 export interface EngineOptions {
@@ -81,12 +81,8 @@ export class Engine extends EventEmitter<EngineEvents> {
   private readonly metadataPusher: MetadataPusher;
   /** File encoders: recorders, the recordings directory, retention. */
   readonly recordings: Recordings;
-  private readonly fanout: FanOut;
-  private readonly meter: LevelMeter;
-  private capture: Capture;
-  private runners = new Map<number, EncoderRunner>();
-  private levelsAt = 0;
-  private lastLevels: ChannelLevel[] = [];
+  /** Capture, fan-out, meters and the stream encoders, in a thread of their own (audio-path.ts says why). */
+  private readonly audio: AudioPath;
   private lastCaptureState: CaptureStatus['state'] = 'stopped';
   private shuttingDown = false;
   readonly startedAt = Date.now();
@@ -117,9 +113,9 @@ export class Engine extends EventEmitter<EngineEvents> {
       initial: this.metadata.current(),
       encoder: (id) => this.encoders.get(id),
       password: (id) => this.encoders.password(id) ?? '',
-      link: (id) => this.runners.get(id)?.link() ?? null,
-      activeIds: () => [...this.runners.values()].filter((r) => r.active).map((r) => r.id),
-      setStreamTags: (id, track) => this.runners.get(id)?.setStreamTags(track),
+      link: (id) => this.audio.existingRunner(id)?.link() ?? null,
+      activeIds: () => this.activeStreamIds(),
+      setStreamTags: (id, track) => this.audio.existingRunner(id)?.setStreamTags(track),
       logFailure: (f) => this.eventLog.add({ level: 'warning', kind: 'metadata_push_failed', encoderId: f.encoderId, message: f.message, data: f.data }),
     });
     const stored = this.settings.get<CaptureSettings>('capture', DEFAULT_CAPTURE);
@@ -128,13 +124,12 @@ export class Engine extends EventEmitter<EngineEvents> {
       format: { ...DEFAULT_CAPTURE.format, ...stored.format, ...opts.captureFormat },
     };
     this.settings.set('capture', this.captureSettings);
-    this.fanout = new FanOut(this.captureSettings.format);
-    this.meter = new LevelMeter(this.captureSettings.format);
-    this.capture = this.makeCapture();
+    this.audio = this.makeAudioPath();
     this.recordings = new Recordings({
       dataDir: opts.dataDir,
       recordingsDir: opts.recordingsDir,
-      fanout: this.fanout,
+      fanout: this.audio.relayed,
+      now: () => this.audio.captureClockMs(),
       db: this.db,
       settings: this.settings,
       eventLog: this.eventLog,
@@ -144,33 +139,30 @@ export class Engine extends EventEmitter<EngineEvents> {
     });
   }
 
-  private makeCapture(): Capture {
-    return new Capture({
-      device: this.captureSettings.device,
-      format: this.captureSettings.format,
-      env: this.opts.captureEnv,
-      onChunk: (chunk) => {
-        this.meter.feed(chunk);
-        this.maybeEmitLevels();
-        this.fanout.publish(chunk);
-      },
-      onStatus: (status) => {
-        // One log entry per change of state: a new error text during the same outage is not news.
-        const previous = this.lastCaptureState;
-        this.lastCaptureState = status.state;
-        if (status.state === 'no_input' && previous !== 'no_input') {
-          this.eventLog.add({ level: 'warning', kind: 'capture_lost', message: `No input: ${status.error ?? 'sound card unavailable'}` });
-        } else if (status.state === 'running' && previous === 'no_input') {
-          this.eventLog.add({ level: 'info', kind: 'capture_restored', message: `Capturing from ${status.device}` });
-        }
-        this.emit('capture_status_changed', status);
-      },
+  private makeAudioPath(): AudioPath {
+    const audio = new AudioPath({ device: this.captureSettings.device, format: this.captureSettings.format, captureEnv: this.opts.captureEnv });
+    audio.on('levels', (levels) => this.emit('levels', levels));
+    audio.on('capture_status', (status) => {
+      // One log entry per change of state: a new error text during the same outage is not news.
+      const previous = this.lastCaptureState;
+      this.lastCaptureState = status.state;
+      if (status.state === 'no_input' && previous !== 'no_input') {
+        this.eventLog.add({ level: 'warning', kind: 'capture_lost', message: `No input: ${status.error ?? 'sound card unavailable'}` });
+      } else if (status.state === 'running' && previous === 'no_input') {
+        this.eventLog.add({ level: 'info', kind: 'capture_restored', message: `Capturing from ${status.device}` });
+      }
+      this.emit('capture_status_changed', status);
     });
+    audio.on('runner_status', (status, previous, current) => this.onRunnerStatus(status, previous, current));
+    audio.on('crashed', (why) => {
+      if (!this.shuttingDown) this.eventLog.add({ level: 'error', kind: 'audio_path_restarted', message: `The audio path stopped (${why}); restarting it and its encoders` });
+    });
+    return audio;
   }
 
   /** Starts the capture and every encoder that was on air when the engine last stopped. */
   start(): void {
-    this.capture.start();
+    this.audio.start();
     this.listenerStats.start();
     void this.metadata.start();
     const wasRunning = new Set(this.settings.get<number[]>(RUNNING_KEY, []));
@@ -188,9 +180,8 @@ export class Engine extends EventEmitter<EngineEvents> {
     this.metadataPusher.stop();
     await this.metadata.stop();
     // Stopping for shutdown is not an operator's stop: keep the on-air list for the next boot.
-    await Promise.all([...this.runners.values()].map((r) => r.stop()));
     await this.recordings.shutdown();
-    await this.capture.stop();
+    await this.audio.shutdown();
     this.db.close();
   }
 
@@ -225,7 +216,7 @@ export class Engine extends EventEmitter<EngineEvents> {
       if (!config.enabled || config.output_type !== 'file') await this.stopEncoder(id);
       else await this.recordings.reconfigure(config);
     }
-    const runner = this.runners.get(id);
+    const runner = this.audio.existingRunner(id);
     if (!runner) return;
     if (!config.enabled || config.output_type === 'file') await this.stopEncoder(id);
     else await runner.reconfigure(config);
@@ -233,8 +224,7 @@ export class Engine extends EventEmitter<EngineEvents> {
 
   async deleteEncoder(id: number): Promise<void> {
     const config = this.getEncoder(id);
-    await this.runners.get(id)?.stop();
-    this.runners.delete(id);
+    await this.audio.removeRunner(id);
     await this.recordings.remove(id);
     this.metadataPusher.forget(id);
     this.encoders.delete(id);
@@ -253,7 +243,7 @@ export class Engine extends EventEmitter<EngineEvents> {
 
   async stopEncoder(id: number): Promise<void> {
     const config = this.getEncoder(id);
-    await this.runners.get(id)?.stop();
+    await this.audio.existingRunner(id)?.stop();
     await this.recordings.stopRecording(id);
     // A stop that was already under way when the engine began shutting down must not write to a
     // database that is closing; shutdown keeps the on-air list as it was.
@@ -267,7 +257,7 @@ export class Engine extends EventEmitter<EngineEvents> {
     const started: number[] = [];
     for (const config of this.encoders.list()) {
       if (!config.enabled) continue;
-      if (this.runners.get(config.id)?.active || this.recordings.isActive(config.id)) continue;
+      if (this.audio.existingRunner(config.id)?.active || this.recordings.isActive(config.id)) continue;
       this.startEncoder(config.id);
       started.push(config.id);
     }
@@ -275,15 +265,14 @@ export class Engine extends EventEmitter<EngineEvents> {
   }
 
   async stopAll(): Promise<void> {
-    const ids = [...this.runners.values()].filter((r) => r.active).map((r) => r.id);
-    await Promise.all([...ids, ...this.recordings.activeIds()].map((id) => this.stopEncoder(id)));
+    await Promise.all([...this.activeStreamIds(), ...this.recordings.activeIds()].map((id) => this.stopEncoder(id)));
   }
 
   /** Really connects to the encoder's server with its settings and reports what happened. */
   async testConnection(id: number): Promise<{ success: boolean; error?: string; message?: string }> {
     const config = this.getEncoder(id);
     if (config.output_type === 'file') return { success: false, error: 'a file output has no server to test' };
-    if (this.runners.get(id)?.state.name === 'streaming') return { success: true, message: 'on air now' };
+    if (this.audio.existingRunner(id)?.state.name === 'streaming') return { success: true, message: 'on air now' };
     try {
       const connection = await connectTarget(config, sourceTarget(config, this.encoders.password(id) ?? ''));
       connection.close();
@@ -300,11 +289,11 @@ export class Engine extends EventEmitter<EngineEvents> {
 
   /** Kills an encoder's codec process as a crash would; the runner restarts it alone. */
   killEncoderProcess(id: number): void {
-    this.runners.get(id)?.killProcess();
+    this.audio.existingRunner(id)?.killProcess();
   }
 
   status() {
-    const capture = this.capture.status();
+    const capture = this.audio.captureStatus();
     const encoders = this.encoders.list().map((c) => ({ ...this.outputStatus(c), listeners: this.listenerStats.latestFor(c.id), metadata: this.metadataPusher.status(c) }));
     const alarms: string[] = [];
     if (capture.state === 'no_input') alarms.push(`No input: ${capture.error ?? 'sound card unavailable'}`);
@@ -313,9 +302,9 @@ export class Engine extends EventEmitter<EngineEvents> {
     }
     return {
       engine: { started_at: new Date(this.startedAt).toISOString(), uptime_secs: Math.floor((Date.now() - this.startedAt) / 1000) },
-      capture: { ...capture, levels: this.lastLevels },
+      capture: { ...capture, levels: this.audio.lastLevels() },
       encoders,
-      queues: this.fanout.stats(),
+      queues: this.audio.queueStats(),
       now_playing: this.metadata.current(),
       alarms,
     };
@@ -323,33 +312,20 @@ export class Engine extends EventEmitter<EngineEvents> {
 
   // --- internals ----------------------------------------------------------------------
 
-  /** Levels ride on the capture's own chunks rather than a timer: one wake-up less per tick,
-   *  and a window never ends up empty because a chunk arrived just after it. */
-  private maybeEmitLevels(): void {
-    const now = performance.now();
-    if (now - this.levelsAt < LEVELS_INTERVAL_MS - 5) return;
-    this.levelsAt = now;
-    this.lastLevels = this.meter.read();
-    this.emit('levels', { channels: this.lastLevels, capture: this.capture.status().state });
-  }
-
   private outputStatus(config: EncoderConfig): EncoderStatus {
     return config.output_type === 'file' ? this.recordings.encoderStatus(config) : this.runner(config).status();
   }
 
-  private runner(config: EncoderConfig): EncoderRunner {
-    let runner = this.runners.get(config.id);
-    if (!runner) {
-      runner = new EncoderRunner(config, {
-        fanout: this.fanout,
-        captureFormat: () => this.captureSettings.format,
-        password: () => this.encoders.password(config.id) ?? '',
-        onStatus: (status, previous, current) => this.onRunnerStatus(status, previous, current),
-      });
-      this.runners.set(config.id, runner);
-      this.metadataPusher.encoderStarting(config.id);
-    }
+  private runner(config: EncoderConfig): RunnerHandle {
+    const existing = this.audio.existingRunner(config.id);
+    if (existing) return existing;
+    const runner = this.audio.runner(config, () => this.encoders.password(config.id) ?? '');
+    this.metadataPusher.encoderStarting(config.id);
     return runner;
+  }
+
+  private activeStreamIds(): number[] {
+    return this.audio.runners().filter((r) => r.active).map((r) => r.id);
   }
 
   private onRunnerStatus(status: EncoderStatus, previous: MachineState, current: MachineState): void {
@@ -369,7 +345,7 @@ export class Engine extends EventEmitter<EngineEvents> {
   /** Encoders on air, as listener-stats targets. */
   private statsTargets(): StatsTarget[] {
     const out: StatsTarget[] = [];
-    for (const runner of this.runners.values()) {
+    for (const runner of this.audio.runners()) {
       if (runner.state.name !== 'streaming') continue;
       const config = this.encoders.get(runner.id);
       const target = config ? targetFor(config, this.encoders.statsAdminPassword(config.id)) : null;
@@ -379,8 +355,7 @@ export class Engine extends EventEmitter<EngineEvents> {
   }
 
   private rememberRunning(): void {
-    const ids = [...this.runners.values()].filter((r) => r.active).map((r) => r.id);
-    this.settings.set(RUNNING_KEY, [...ids, ...this.recordings.activeIds()]);
+    this.settings.set(RUNNING_KEY, [...this.activeStreamIds(), ...this.recordings.activeIds()]);
   }
 }
 

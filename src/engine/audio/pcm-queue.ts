@@ -24,15 +24,18 @@ export class PcmQueue {
 
   push(chunk: Buffer): void {
     if (chunk.length === 0) return;
+    // One event per push that lost audio, whether the chunk itself was too big or older audio made room.
+    let dropped = false;
     if (chunk.length > this.maxBytes) {
       // Keep only the newest whole frames of an oversized chunk.
       const keep = this.maxBytes - (this.maxBytes % this.frameBytes);
       this.droppedBytes += chunk.length - keep;
+      dropped = true;
       chunk = chunk.subarray(chunk.length - keep);
     }
     let overflow = this.queuedBytes + chunk.length - this.maxBytes;
     if (overflow > 0) {
-      this.dropEvents++;
+      dropped = true;
       while (overflow > 0) {
         const oldest = this.chunks[this.head]!;
         if (oldest.length <= overflow) {
@@ -49,6 +52,7 @@ export class PcmQueue {
         }
       }
     }
+    if (dropped) this.dropEvents++;
     this.chunks.push(chunk);
     this.queuedBytes += chunk.length;
   }

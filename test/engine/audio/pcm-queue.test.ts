@@ -43,6 +43,10 @@ test('an oversized chunk keeps only its newest whole frames', () => {
   assert.is(kept.length, 8);
   assert.is(kept[0], 8);
   assert.is(q.droppedBytes, 8);
+  assert.is(q.dropEvents, 1, 'a drop is counted as an event, so dropped_ms never stands beside drop_events 0');
+  q.push(Buffer.alloc(4));
+  q.push(Buffer.alloc(16));
+  assert.is(q.dropEvents, 2, 'one event per push that lost audio, even when it lost both old and new frames');
 });
 
 test('many pushes and shifts keep the byte count exact', () => {

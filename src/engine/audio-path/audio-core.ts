@@ -1,0 +1,190 @@
+// The audio path itself, as it runs in the audio worker: the capture, the fan-out, the meters, every
+// stream encoder (its ffmpeg child, its stdin and stdout, its server connection) and the relay that
+// feeds the control thread's own consumers (the recorders). It talks to the control thread only
+// through `post`, so nothing the control thread does (SQLite, the API, title parsing, SSE) can delay
+// a chunk on its way to an encoder or to a server.
+import { FanOut, type Consumer } from '../audio/fanout.js';
+import { LevelMeter } from '../audio/meters.js';
+import { Capture } from '../capture/capture.js';
+import { EncoderRunner } from '../encoder-runner.js';
+import type { EncoderConfig } from '../types.js';
+import type { AudioCommand, AudioReport, AudioWorkerInit, RunnerReport } from './protocol.js';
+
+export const LEVELS_INTERVAL_MS = 100;
+/** How often encoder counters (bytes sent, queue fill, uptime) reach the control thread. */
+export const SNAPSHOT_INTERVAL_MS = 500;
+/**
+ * How long the control thread may stall before its recorders lose audio: the relay holds the PCM here,
+ * in the worker, until the control thread takes it. 30 s of 48 kHz stereo S16 is 5.8 MB.
+ */
+export const RELAY_QUEUE_MS = 30_000;
+/** Chunks on their way to the control thread at once: a stalled control thread leaves the rest queued here. */
+export const RELAY_WINDOW = 4;
+
+type Post = (report: AudioReport, transfer?: ArrayBuffer[]) => void;
+
+interface RunnerEntry {
+  runner: EncoderRunner;
+  password: string;
+}
+
+export class AudioCore {
+  private readonly fanout: FanOut;
+  private readonly meter: LevelMeter;
+  private readonly capture: Capture;
+  private readonly runners = new Map<number, RunnerEntry>();
+  private relay: Consumer | null = null;
+  private relayInFlight = 0;
+  private levelsAt = 0;
+  private publishedAtMs = Date.now();
+  private snapshotTimer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly init: AudioWorkerInit,
+    private readonly post: Post,
+  ) {
+    this.fanout = new FanOut(init.format);
+    this.meter = new LevelMeter(init.format);
+    this.capture = new Capture({
+      device: init.device,
+      format: init.format,
+      env: init.captureEnv,
+      onChunk: (chunk) => {
+        this.meter.feed(chunk);
+        this.maybePostLevels();
+        this.publishedAtMs = Date.now();
+        this.fanout.publish(chunk);
+      },
+      onStatus: (status) => this.post({ type: 'capture_status', status }),
+    });
+  }
+
+  async handle(cmd: AudioCommand): Promise<void> {
+    switch (cmd.type) {
+      case 'start':
+        this.capture.start();
+        this.snapshotTimer = setInterval(() => this.postSnapshot(), SNAPSHOT_INTERVAL_MS);
+        return;
+      case 'shutdown':
+        return this.reply(cmd.reqId, () => this.shutdown());
+      case 'runner_start':
+        this.entry(cmd.id, cmd.config, cmd.password).runner.start();
+        return;
+      case 'runner_stop':
+        return this.reply(cmd.reqId, async () => {
+          await this.runners.get(cmd.id)?.runner.stop();
+          if (cmd.forget) this.runners.delete(cmd.id);
+        });
+      case 'runner_reconfigure':
+        return this.reply(cmd.reqId, async () => {
+          const entry = this.entry(cmd.id, cmd.config, cmd.password);
+          entry.password = cmd.password;
+          await entry.runner.reconfigure(cmd.config);
+        });
+      case 'runner_tags':
+        this.runners.get(cmd.id)?.runner.setStreamTags(cmd.track);
+        return;
+      case 'runner_kill':
+        this.runners.get(cmd.id)?.runner.killProcess();
+        return;
+      case 'relay':
+        this.setRelay(cmd.on);
+        return;
+      case 'relay_ack':
+        this.relayInFlight = Math.max(0, this.relayInFlight - cmd.count);
+        this.pumpRelay();
+        return;
+      case 'kill_capture':
+        this.capture.killDevice();
+        return;
+    }
+  }
+
+  async shutdown(): Promise<void> {
+    if (this.snapshotTimer) clearInterval(this.snapshotTimer);
+    this.snapshotTimer = null;
+    await Promise.all([...this.runners.values()].map((e) => e.runner.stop()));
+    this.setRelay(false);
+    await this.capture.stop();
+  }
+
+  private entry(id: number, config: EncoderConfig, password: string): RunnerEntry {
+    let entry = this.runners.get(id);
+    if (!entry) {
+      const created: RunnerEntry = {
+        password,
+        runner: new EncoderRunner(config, {
+          fanout: this.fanout,
+          captureFormat: () => this.init.format,
+          password: () => created.password,
+          onStatus: (_status, previous) => this.post({ type: 'runner_status', report: this.report(created.runner), previous }),
+        }),
+      };
+      entry = created;
+      this.runners.set(id, entry);
+    }
+    return entry;
+  }
+
+  private report(runner: EncoderRunner): RunnerReport {
+    return { status: runner.status(), state: runner.state, link: runner.link() };
+  }
+
+  private async reply(reqId: number, work: () => Promise<void>): Promise<void> {
+    try {
+      await work();
+      this.post({ type: 'reply', reqId });
+    } catch (err) {
+      this.post({ type: 'reply', reqId, error: err instanceof Error ? err.message : String(err) });
+    }
+  }
+
+  private maybePostLevels(): void {
+    const now = performance.now();
+    if (now - this.levelsAt < LEVELS_INTERVAL_MS - 5) return;
+    this.levelsAt = now;
+    this.post({ type: 'levels', channels: this.meter.read(), capture: this.capture.status().state });
+  }
+
+  private postSnapshot(): void {
+    this.post({
+      type: 'snapshot',
+      runners: [...this.runners.values()].map((e) => this.report(e.runner)),
+      queues: this.fanout.stats(),
+      capture: this.capture.status(),
+    });
+  }
+
+  // --- the relay to the control thread's consumers ------------------------------------------
+
+  private setRelay(on: boolean): void {
+    if (on && !this.relay) {
+      this.relayInFlight = 0;
+      this.relay = this.fanout.add('relay', RELAY_QUEUE_MS, () => this.pumpRelay());
+    } else if (!on && this.relay) {
+      this.fanout.remove(this.relay.name);
+      this.relay = null;
+    }
+  }
+
+  /** Each chunk carries the wall time its last frame was captured, so a recorder's clock never sees a stall as a step. */
+  private pumpRelay(): void {
+    const relay = this.relay;
+    if (!relay) return;
+    const perMs = this.bytesPerMs();
+    let chunk: Buffer | undefined;
+    while (this.relayInFlight < RELAY_WINDOW && (chunk = relay.queue.shift())) {
+      // The newest queued frame was captured at the last publish; this chunk ends what is still queued before that.
+      const capturedAtMs = this.publishedAtMs - relay.queue.bytes / perMs;
+      const pcm = new Uint8Array(chunk.length);
+      pcm.set(chunk);
+      this.relayInFlight++;
+      this.post({ type: 'chunk', pcm, capturedAtMs }, [pcm.buffer as ArrayBuffer]);
+    }
+  }
+
+  private bytesPerMs(): number {
+    const f = this.init.format;
+    return (f.sampleRate * f.channels * (f.sampleFormat === 'S16_LE' ? 2 : 4)) / 1000;
+  }
+}

@@ -1,0 +1,318 @@
+// The control thread's end of the audio path. The capture, the fan-out, the meters and every stream
+// encoder (ffmpeg's stdin and stdout and the server connection) run in a worker thread of their own
+// (audio-core.ts), so the main event loop (the HTTP API, SQLite, listener stats, title intake, SSE)
+// can stall for seconds without an encoder missing a chunk or a server missing a byte. This side keeps
+// mirrors of what the worker reports, so the engine's status reads stay synchronous, and a relayed
+// fan-out for the consumers that live here (the recorders, which need SQLite and the storage
+// service): their PCM waits in the worker, up to RELAY_QUEUE_MS, whenever this thread is busy.
+import { EventEmitter } from 'node:events';
+import { SHARE_ENV, Worker } from 'node:worker_threads';
+import { FanOut, type Consumer, type ConsumerStats } from '../audio/fanout.js';
+import type { ChannelLevel } from '../audio/meters.js';
+import type { CaptureStatus } from '../capture/capture.js';
+import { idleEncoderStatus, type EncoderStatus } from '../encoder-runner.js';
+import type { MachineState } from '../state-machine.js';
+import type { Track } from '../metadata/types.js';
+import type { EncoderConfig } from '../types.js';
+import { log } from '../log.js';
+import type { AudioCommand, AudioReport, AudioWorkerInit, RunnerLink, RunnerReport } from './protocol.js';
+
+const debug = log('audio-path');
+const SHUTDOWN_TIMEOUT_MS = 20_000;
+const RESTART_DELAY_MS = 1000;
+
+export interface AudioPathEvents {
+  levels: [{ channels: ChannelLevel[]; capture: CaptureStatus['state'] }];
+  capture_status: [CaptureStatus];
+  runner_status: [EncoderStatus, MachineState, MachineState];
+  /** The worker died (a bug, or out of memory); it is restarted with the encoders that were on air. */
+  crashed: [string];
+}
+
+/** A fan-out whose audio comes from the worker; it asks for the relay only while it has consumers. */
+class RelayedFanOut extends FanOut {
+  constructor(
+    format: AudioWorkerInit['format'],
+    private readonly wanted: (on: boolean) => void,
+  ) {
+    super(format);
+  }
+
+  override add(name: string, queueMs: number, wake: () => void): Consumer {
+    const consumer = super.add(name, queueMs, wake);
+    this.wanted(true);
+    return consumer;
+  }
+
+  override remove(name: string): void {
+    super.remove(name);
+    if (this.stats().length === 0) this.wanted(false);
+  }
+}
+
+/** One stream encoder as the control thread sees it: commands out, the worker's last report in. */
+export class RunnerHandle {
+  private report: RunnerReport | null = null;
+  /** Started here, not yet confirmed by the worker: counts as active so the on-air list is right at once. */
+  private starting = false;
+  /** Whether the operator wants it on air: a restarted worker starts these again. */
+  wanted = false;
+
+  constructor(
+    private config: EncoderConfig,
+    private readonly path: AudioPath,
+    private readonly password: () => string,
+  ) {}
+
+  get id(): number {
+    return this.config.id;
+  }
+
+  get state(): MachineState {
+    return this.report?.state ?? idleState;
+  }
+
+  get active(): boolean {
+    if (this.starting) return true;
+    const name = this.report?.state.name ?? 'disabled';
+    return name !== 'disabled' && name !== 'failed';
+  }
+
+  start(): void {
+    if (this.active) return;
+    this.starting = true;
+    this.wanted = true;
+    this.path.send({ type: 'runner_start', id: this.id, config: this.config, password: this.password() });
+  }
+
+  async stop(forget = false): Promise<void> {
+    this.wanted = false;
+    this.starting = false;
+    await this.path.request((reqId) => ({ type: 'runner_stop', id: this.id, forget, reqId }));
+  }
+
+  async reconfigure(config: EncoderConfig): Promise<void> {
+    this.config = config;
+    await this.path.request((reqId) => ({ type: 'runner_reconfigure', id: this.id, config, password: this.password(), reqId }));
+  }
+
+  setStreamTags(track: Track | null): void {
+    this.path.send({ type: 'runner_tags', id: this.id, track });
+  }
+
+  link(): RunnerLink {
+    return this.report?.state.name === 'streaming' ? this.report.link : null;
+  }
+
+  killProcess(): void {
+    this.path.send({ type: 'runner_kill', id: this.id });
+  }
+
+  status(): EncoderStatus {
+    return this.report?.status ?? idleEncoderStatus(this.config, Date.now());
+  }
+
+  /** @internal the worker's news: a change of state (which confirms a start), or the periodic counters. */
+  reported(report: RunnerReport, stateChange: boolean): void {
+    this.report = report;
+    if (stateChange) this.starting = false;
+  }
+
+  /** @internal the worker is gone: nothing of it is running. */
+  lost(): void {
+    this.report = null;
+    this.starting = false;
+  }
+
+  /** @internal a new worker: put it back on air if the operator wanted it. */
+  restore(): void {
+    if (!this.wanted) return;
+    this.starting = true;
+    this.path.send({ type: 'runner_start', id: this.id, config: this.config, password: this.password() });
+  }
+}
+
+/** The built engine runs audio-worker.js; from source, audio-worker-source.mjs registers tsx in the worker first. */
+function workerEntry(): URL {
+  return import.meta.url.endsWith('.ts') ? new URL('./audio-worker-source.mjs', import.meta.url) : new URL('./audio-worker.js', import.meta.url);
+}
+
+const idleState: MachineState = { name: 'disabled', attempt: 0, sinceMs: 0, nextRetryAtMs: null, lastError: null, streamingSinceMs: null };
+
+export class AudioPath extends EventEmitter<AudioPathEvents> {
+  /** The recorders' fan-out, fed from the worker through the relay. */
+  readonly relayed: FanOut;
+  private worker: Worker | null = null;
+  private readonly handles = new Map<number, RunnerHandle>();
+  private readonly pending = new Map<number, () => void>();
+  private nextReqId = 1;
+  private relayOn = false;
+  private captured: CaptureStatus;
+  private workerQueues: ConsumerStats[] = [];
+  private levels: ChannelLevel[] = [];
+  /** While a relayed chunk is being published: the wall time it was captured at (see captureClockMs). */
+  private publishingCapturedAtMs: number | null = null;
+  private stopping = false;
+  private started = false;
+
+  constructor(private readonly init: AudioWorkerInit) {
+    super();
+    this.relayed = new RelayedFanOut(init.format, (on) => this.setRelay(on));
+    this.captured = { device: init.device, format: init.format, state: 'stopped', error: null, restarts: 0, sinceMs: Date.now() };
+  }
+
+  start(): void {
+    this.started = true;
+    this.spawn();
+  }
+
+  async shutdown(): Promise<void> {
+    this.stopping = true;
+    const worker = this.worker;
+    if (!worker) return;
+    await Promise.race([
+      this.request((reqId) => ({ type: 'shutdown', reqId })),
+      new Promise((resolve) => setTimeout(resolve, SHUTDOWN_TIMEOUT_MS).unref()),
+    ]);
+    this.worker = null;
+    await worker.terminate();
+  }
+
+  captureStatus(): CaptureStatus {
+    return this.captured;
+  }
+
+  lastLevels(): ChannelLevel[] {
+    return this.levels;
+  }
+
+  /** The queues of both threads: the worker's (encoders, the relay) and the recorders'. */
+  queueStats(): ConsumerStats[] {
+    return [...this.workerQueues, ...this.relayed.stats()];
+  }
+
+  /**
+   * The wall clock for the recorders: while a relayed chunk is delivered, the time it was captured, so a
+   * burst that waited out a stall of this thread is not mistaken for a step of the clock.
+   */
+  captureClockMs(): number {
+    return this.publishingCapturedAtMs ?? Date.now();
+  }
+
+  runner(config: EncoderConfig, password: () => string): RunnerHandle {
+    let handle = this.handles.get(config.id);
+    if (!handle) {
+      handle = new RunnerHandle(config, this, password);
+      this.handles.set(config.id, handle);
+    }
+    return handle;
+  }
+
+  existingRunner(id: number): RunnerHandle | undefined {
+    return this.handles.get(id);
+  }
+
+  runners(): RunnerHandle[] {
+    return [...this.handles.values()];
+  }
+
+  async removeRunner(id: number): Promise<void> {
+    const handle = this.handles.get(id);
+    if (!handle) return;
+    await handle.stop(true);
+    this.handles.delete(id);
+  }
+
+  /** Kills arecord as a failing sound card would (tests). */
+  killCaptureDevice(): void {
+    this.send({ type: 'kill_capture' });
+  }
+
+  /** @internal */
+  send(cmd: AudioCommand): void {
+    this.worker?.postMessage(cmd);
+  }
+
+  /** @internal a command the worker answers; resolves at once when there is no worker. */
+  request(make: (reqId: number) => AudioCommand): Promise<void> {
+    if (!this.worker) return Promise.resolve();
+    const reqId = this.nextReqId++;
+    return new Promise<void>((resolve) => {
+      this.pending.set(reqId, resolve);
+      this.worker!.postMessage(make(reqId));
+    });
+  }
+
+  private setRelay(on: boolean): void {
+    if (on === this.relayOn) return;
+    this.relayOn = on;
+    this.send({ type: 'relay', on });
+  }
+
+  private spawn(): void {
+    // SHARE_ENV: the worker's children see the same environment as the rest of the engine.
+    const worker = new Worker(workerEntry(), { workerData: this.init, env: SHARE_ENV });
+    this.worker = worker;
+    worker.on('message', (report: AudioReport) => this.onReport(report));
+    worker.on('error', (err) => this.onWorkerGone(worker, `audio worker failed: ${err.message}`));
+    worker.on('exit', (code) => this.onWorkerGone(worker, `audio worker exited with code ${code}`));
+    worker.postMessage({ type: 'start' } satisfies AudioCommand);
+    if (this.relayOn) worker.postMessage({ type: 'relay', on: true } satisfies AudioCommand);
+    for (const handle of this.handles.values()) handle.restore();
+  }
+
+  private onWorkerGone(worker: Worker, why: string): void {
+    if (this.worker !== worker) return;
+    this.worker = null;
+    for (const resolve of this.pending.values()) resolve();
+    this.pending.clear();
+    if (this.stopping) return;
+    debug('%s; restarting it', why);
+    for (const handle of this.handles.values()) handle.lost();
+    this.captured = { ...this.captured, state: 'no_input', error: why, sinceMs: Date.now() };
+    this.emit('crashed', why);
+    setTimeout(() => {
+      if (!this.stopping && this.started && !this.worker) this.spawn();
+    }, RESTART_DELAY_MS).unref();
+  }
+
+  private onReport(report: AudioReport): void {
+    switch (report.type) {
+      case 'chunk':
+        this.publishingCapturedAtMs = report.capturedAtMs;
+        try {
+          this.relayed.publish(Buffer.from(report.pcm.buffer, report.pcm.byteOffset, report.pcm.byteLength));
+        } finally {
+          this.publishingCapturedAtMs = null;
+        }
+        this.send({ type: 'relay_ack', count: 1 });
+        return;
+      case 'levels':
+        this.levels = report.channels;
+        this.emit('levels', { channels: report.channels, capture: report.capture });
+        return;
+      case 'capture_status':
+        this.captured = report.status;
+        this.emit('capture_status', report.status);
+        return;
+      case 'runner_status': {
+        const handle = this.handles.get(report.report.status.id);
+        handle?.reported(report.report, true);
+        this.emit('runner_status', report.report.status, report.previous, report.report.state);
+        return;
+      }
+      case 'snapshot':
+        this.workerQueues = report.queues;
+        this.captured = report.capture;
+        for (const r of report.runners) this.handles.get(r.status.id)?.reported(r, false);
+        return;
+      case 'reply': {
+        const resolve = this.pending.get(report.reqId);
+        this.pending.delete(report.reqId);
+        if (report.error) debug('worker command %d failed: %s', report.reqId, report.error);
+        resolve?.();
+        return;
+      }
+    }
+  }
+}

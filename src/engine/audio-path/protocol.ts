@@ -1,0 +1,48 @@
+// The messages between the engine's control thread and the audio worker (see audio-path.ts for
+// why the audio has a thread of its own). Everything here is structured-cloneable plain data.
+import type { EncoderConfig, PcmFormat } from '../types.js';
+import type { CaptureStatus } from '../capture/capture.js';
+import type { ChannelLevel } from '../audio/meters.js';
+import type { ConsumerStats } from '../audio/fanout.js';
+import type { EncoderStatus } from '../encoder-runner.js';
+import type { MachineState } from '../state-machine.js';
+import type { Track } from '../metadata/types.js';
+
+export interface AudioWorkerInit {
+  device: string;
+  format: PcmFormat;
+  /** Environment for arecord (e.g. PULSE_SERVER in tests). */
+  captureEnv?: NodeJS.ProcessEnv;
+}
+
+export type RunnerLink = { remoteAddress: string; localAddress?: string } | null;
+
+/** Control thread → audio worker. Commands with a `reqId` are answered with a `reply`. */
+export type AudioCommand =
+  | { type: 'start' }
+  | { type: 'shutdown'; reqId: number }
+  | { type: 'runner_start'; id: number; config: EncoderConfig; password: string }
+  | { type: 'runner_stop'; id: number; forget: boolean; reqId: number }
+  | { type: 'runner_reconfigure'; id: number; config: EncoderConfig; password: string; reqId: number }
+  | { type: 'runner_tags'; id: number; track: Track | null }
+  | { type: 'runner_kill'; id: number }
+  /** Whether the control thread has consumers of its own (recorders) that want the PCM relayed. */
+  | { type: 'relay'; on: boolean }
+  /** The control thread has taken `count` relayed chunks off the channel. */
+  | { type: 'relay_ack'; count: number }
+  | { type: 'kill_capture' };
+
+export interface RunnerReport {
+  status: EncoderStatus;
+  state: MachineState;
+  link: RunnerLink;
+}
+
+/** Audio worker → control thread. */
+export type AudioReport =
+  | { type: 'chunk'; pcm: Uint8Array; capturedAtMs: number }
+  | { type: 'levels'; channels: ChannelLevel[]; capture: CaptureStatus['state'] }
+  | { type: 'capture_status'; status: CaptureStatus }
+  | { type: 'runner_status'; report: RunnerReport; previous: MachineState }
+  | { type: 'snapshot'; runners: RunnerReport[]; queues: ConsumerStats[]; capture: CaptureStatus }
+  | { type: 'reply'; reqId: number; error?: string };
