@@ -223,6 +223,11 @@ export class AudioPath extends EventEmitter<AudioPathEvents> {
     this.handles.delete(id);
   }
 
+  /** Ends the worker as a crash would; it is restarted with the encoders that were on air (tests). */
+  async simulateCrash(): Promise<void> {
+    await this.worker?.terminate();
+  }
+
   /** Kills arecord as a failing sound card would (tests). */
   killCaptureDevice(): void {
     this.send({ type: 'kill_capture' });
