@@ -1,3 +1,4 @@
+// test-timeout: 240
 // Storage faults on real filesystems (a small tmpfs, mounted and unmounted for real), through the engine's
 // HTTP API, with an Icecast stream on air the whole time: a drive that fills up, a drive pulled and put
 // back, and retention making room. The stream never notices; the recording says what is wrong, stops

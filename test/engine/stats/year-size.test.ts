@@ -1,3 +1,4 @@
+// test-timeout: 300
 // How big a year of listener history is: 366 days of synthetic 30 s polls for
 // eight encoders goes through the real store and the real hourly retention into a real SQLite file,
 // which is then VACUUMed and measured. Measured: 7,565,312 bytes (7.6 MB) = 3.7 MB of buckets
