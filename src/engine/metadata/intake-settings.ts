@@ -17,6 +17,11 @@ const port = z
   .max(65535, 'must be a whole number from 1 to 65535')
   .nullable();
 
+function wholeNumber(min: number, max: number) {
+  const message = `must be a whole number from ${min} to ${max}`;
+  return z.number({ error: message }).int(message).min(min, message).max(max, message);
+}
+
 export const intakeSettingsSchema = z.strictObject({
   /** TCP line listener; null = off. */
   tcp_port: port.default(null),
@@ -47,6 +52,16 @@ export const intakeSettingsSchema = z.strictObject({
     .refine((s) => s === null || !/[\u0000-\u001f]/.test(s), 'must not contain control characters')
     .refine((s) => s === null || isAbsolute(s), 'must be an absolute path')
     .default(null),
+  /** New titles each source (http, tcp, udp, file) may bring per minute, each counted on its own; more are dropped as `rate_limited`. */
+  max_titles_per_minute: wholeNumber(1, 6000).default(60),
+  /** How many titles a source may send at once above that rate (a playout system skipping through tracks). */
+  title_burst: wholeNumber(1, 1000).default(10),
+  /** A TCP connection that sends no line for this long is closed. */
+  tcp_idle_secs: wholeNumber(5, 86_400).default(60),
+  /** metadata_history rows older than this are deleted (hourly and at start); the newest row always stays. */
+  history_retention_days: wholeNumber(1, 3650).default(90),
+  /** And at most this many rows are kept, newest first. */
+  history_max_rows: wholeNumber(1000, 10_000_000).default(100_000),
 });
 
 export type IntakeSettings = z.output<typeof intakeSettingsSchema>;
@@ -81,8 +96,21 @@ export function parseIntakeSettings(input: unknown, current: IntakeSettings = DE
   return { ok: false, errors: [...errors].map(([field, message]) => ({ field, message })) };
 }
 
-/** The stored settings; a hand-edited value that no longer validates falls back to the defaults (all off). */
+/**
+ * The stored settings. A field that no longer validates (hand-edited, or saved before a rule was added:
+ * a `line_pattern` that needs backtracking) falls back to its default, and the others are kept, so an
+ * upgrade never turns the listeners off. The fields that fell back are returned for the status.
+ */
 export function storedIntakeSettings(raw: unknown): IntakeSettings {
-  const parsed = parseIntakeSettings(isRecord(raw) ? raw : {});
-  return parsed.ok ? parsed.value : DEFAULT_INTAKE_SETTINGS;
+  return storedIntakeSettingsWithErrors(raw).value;
+}
+
+export function storedIntakeSettingsWithErrors(raw: unknown): { value: IntakeSettings; errors: FieldError[] } {
+  if (!isRecord(raw)) return { value: DEFAULT_INTAKE_SETTINGS, errors: [] };
+  const parsed = parseIntakeSettings(raw);
+  if (parsed.ok) return { value: parsed.value, errors: [] };
+  const bad = new Set(parsed.errors.map((e) => e.field.split('.')[0]!));
+  const kept = Object.fromEntries(Object.entries(raw).filter(([k]) => !bad.has(k)));
+  const retry = parseIntakeSettings(kept);
+  return { value: retry.ok ? retry.value : DEFAULT_INTAKE_SETTINGS, errors: parsed.errors };
 }

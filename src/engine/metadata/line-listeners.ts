@@ -2,9 +2,13 @@
 // raw line bytes (decoding and parsing are the caller's, and pure); what is not a line (too long) is
 // reported as a drop. A client can hold at most one line in memory and a few connections at once,
 // so nothing a sender does can grow the engine's memory or reach anything but the title.
+// TCP: a connection that sends no line for the idle time is closed, and when all MAX_TCP_CLIENTS are
+// taken, a new connection closes the one that has been silent longest, so connections that were opened
+// and forgotten (or opened to block the door) can never lock a playout system out.
 import dgram from 'node:dgram';
 import net from 'node:net';
 import { isIPv6 } from 'node:net';
+import { performance } from 'node:perf_hooks';
 import type { DropReason } from './types.js';
 import { log } from '../log.js';
 
@@ -12,8 +16,8 @@ const debug = log('metadata:listen');
 
 export const MAX_LINE_BYTES = 4096;
 export const MAX_TCP_CLIENTS = 16;
-/** A playout system may keep its connection open between titles; a silent one is let go after this. */
-export const TCP_IDLE_MS = 10 * 60_000;
+/** A playout system may keep its connection open between titles; one that sends no line for this long is let go. */
+export const TCP_IDLE_MS = 60_000;
 
 export interface LineHandlers {
   onLine(bytes: Buffer): void;
@@ -26,9 +30,25 @@ export interface ListenerStatus {
   error: string | null;
 }
 
-export interface LineListener {
-  readonly status: ListenerStatus;
+export interface TcpListenerStatus extends ListenerStatus {
+  /** Connections open now. */
+  connections: number;
+  max_connections: number;
+  idle_timeout_secs: number;
+  /** Connections closed because they sent no line for idle_timeout_secs. */
+  closed_idle: number;
+  /** Connections closed to make room for a new one (the one silent longest). */
+  closed_for_room: number;
+}
+
+export interface LineListener<S extends ListenerStatus = ListenerStatus> {
+  readonly status: S;
   close(): Promise<void>;
+}
+
+export interface TcpOptions {
+  maxClients?: number;
+  idleMs?: number;
 }
 
 /** Splits a byte stream into lines; a line longer than the cap is dropped whole, up to its newline. */
@@ -89,39 +109,108 @@ function describe(err: NodeJS.ErrnoException, port: number): string {
   return err.message;
 }
 
-export function listenTcp(port: number, bindAddress: string, handlers: LineHandlers): Promise<LineListener> {
-  const sockets = new Set<net.Socket>();
+interface TcpClient {
+  socket: net.Socket;
+  /** When it last sent a line (or connected), performance.now(). */
+  lastLineMs: number;
+  idleTimer: NodeJS.Timeout;
+}
+
+export function listenTcp(port: number, bindAddress: string, handlers: LineHandlers, options: TcpOptions = {}): Promise<LineListener<TcpListenerStatus>> {
+  const maxClients = options.maxClients ?? MAX_TCP_CLIENTS;
+  const idleMs = options.idleMs ?? TCP_IDLE_MS;
+  const clients = new Set<TcpClient>();
+  const status: TcpListenerStatus = {
+    listening: false,
+    port,
+    error: null,
+    connections: 0,
+    max_connections: maxClients,
+    idle_timeout_secs: idleMs / 1000,
+    closed_idle: 0,
+    closed_for_room: 0,
+  };
+
+  function silentLongest(): TcpClient | undefined {
+    let found: TcpClient | undefined;
+    for (const c of clients) if (!found || c.lastLineMs < found.lastLineMs) found = c;
+    return found;
+  }
+
   const server = net.createServer((socket) => {
-    sockets.add(socket);
-    const splitter = new LineSplitter(handlers);
-    socket.setTimeout(TCP_IDLE_MS, () => socket.destroy());
+    if (clients.size >= maxClients) {
+      const victim = silentLongest();
+      if (victim) {
+        status.closed_for_room++;
+        debug('tcp %d: all %d connections taken; closing the one silent longest', port, maxClients);
+        victim.socket.destroy();
+        clients.delete(victim);
+      }
+    }
+    const client: TcpClient = {
+      socket,
+      lastLineMs: performance.now(),
+      idleTimer: setTimeout(() => {
+        status.closed_idle++;
+        socket.destroy();
+      }, idleMs),
+    };
+    const sawLine = (): void => {
+      client.lastLineMs = performance.now();
+      client.idleTimer.refresh();
+    };
+    clients.add(client);
+    status.connections = clients.size;
+    const splitter = new LineSplitter({
+      onLine: (bytes) => {
+        sawLine();
+        handlers.onLine(bytes);
+      },
+      onDrop: (reason, detail) => {
+        sawLine();
+        handlers.onDrop(reason, detail);
+      },
+    });
     socket.on('data', (chunk: Buffer) => splitter.push(chunk));
     socket.on('end', () => {
       splitter.end();
       socket.end();
     });
     socket.on('error', () => {});
-    socket.on('close', () => sockets.delete(socket));
+    socket.on('close', () => {
+      clearTimeout(client.idleTimer);
+      clients.delete(client);
+      status.connections = clients.size;
+    });
   });
-  server.maxConnections = MAX_TCP_CLIENTS;
-  const status: ListenerStatus = { listening: false, port, error: null };
   return new Promise((resolve) => {
-    const listener: LineListener = {
+    const listener: LineListener<TcpListenerStatus> = {
       status,
       close: () =>
         new Promise<void>((done) => {
-          for (const socket of sockets) socket.destroy();
+          for (const c of clients) {
+            clearTimeout(c.idleTimer);
+            c.socket.destroy();
+          }
+          clients.clear();
+          status.connections = 0;
           status.listening = false;
           if (!server.listening) return done();
           server.close(() => done());
         }),
     };
-    server.once('error', (err: NodeJS.ErrnoException) => {
+    let started = false;
+    server.on('error', (err: NodeJS.ErrnoException) => {
       status.error = describe(err, port);
       debug('tcp %d: %s', port, status.error);
-      resolve(listener);
+      // An error after listening (too many open files on accept, say) is shown, never thrown.
+      if (!started) {
+        started = true;
+        resolve(listener);
+      }
     });
     server.listen(port, bindAddress, () => {
+      started = true;
       status.listening = true;
       debug('tcp listening on %s:%d', bindAddress, port);
       resolve(listener);

@@ -28,7 +28,7 @@ export interface HistoryEntry extends NowPlaying {
 }
 
 /** Why a title was refused; each has a counter. */
-export type DropReason = 'empty' | 'too_long' | 'binary' | 'no_match' | 'bad_key';
+export type DropReason = 'empty' | 'too_long' | 'binary' | 'no_match' | 'bad_key' | 'rate_limited';
 
 /** Per-encoder push state, shown in the encoder status as `metadata`. */
 export interface PushStatus {

@@ -2,8 +2,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import dgram from 'node:dgram';
 import net from 'node:net';
-import { LineSplitter, MAX_LINE_BYTES, listenTcp, listenUdp, type LineHandlers } from '../../../src/engine/metadata/line-listeners.js';
-import { freePort, waitFor } from '../../harness/util.js';
+import { LineSplitter, MAX_LINE_BYTES, MAX_TCP_CLIENTS, TCP_IDLE_MS, listenTcp, listenUdp, type LineHandlers } from '../../../src/engine/metadata/line-listeners.js';
+import { freePort, sleep, waitFor } from '../../harness/util.js';
 
 function collector() {
   const lines: string[] = [];
@@ -36,7 +36,9 @@ test('TCP: lines from several clients; a flood on one loses nothing on the other
   const port = await freePort();
   const c = collector();
   const listener = await listenTcp(port, '127.0.0.1', c.handlers);
-  assert.equal(listener.status, { listening: true, port, error: null });
+  assert.equal(listener.status, {
+    listening: true, port, error: null, connections: 0, max_connections: MAX_TCP_CLIENTS, idle_timeout_secs: TCP_IDLE_MS / 1000, closed_idle: 0, closed_for_room: 0,
+  });
   const flood = net.connect(port, '127.0.0.1');
   const good = net.connect(port, '127.0.0.1');
   flood.write(Buffer.alloc(MAX_LINE_BYTES * 3, 0x41));
@@ -51,11 +53,65 @@ test('TCP: lines from several clients; a flood on one loses nothing on the other
   assert.is(listener.status.listening, false);
 });
 
+function connect(port: number): Promise<net.Socket> {
+  return new Promise((resolve, reject) => {
+    const s = net.connect(port, '127.0.0.1', () => resolve(s));
+    s.on('error', reject);
+  });
+}
+
+const closed = (s: net.Socket): Promise<void> => new Promise((r) => (s.destroyed ? r() : s.once('close', () => r())));
+
+test('TCP: 16 idle connections cannot lock the door: the 17th closes the one silent longest and its title gets in', async () => {
+  const port = await freePort();
+  const c = collector();
+  const listener = await listenTcp(port, '127.0.0.1', c.handlers);
+  const idle: net.Socket[] = [];
+  for (let i = 0; i < MAX_TCP_CLIENTS; i++) {
+    idle.push(await connect(port));
+    await sleep(2);
+  }
+  idle[0]!.on('error', () => {});
+  // The second one spoke last: it is no longer the longest silent after the first.
+  idle[1]!.write('Early - Line\n');
+  await waitFor(() => listener.status.connections === MAX_TCP_CLIENTS && c.lines.length === 1, { timeoutMs: 2000 });
+  const late = await connect(port);
+  late.end('Late - Comer\n');
+  await waitFor(() => c.lines.includes('Late - Comer'), { timeoutMs: 2000, what: 'the 17th connection\'s title' });
+  await closed(idle[0]!);
+  assert.ok(!idle[1]!.destroyed, 'the one that spoke recently stays');
+  await waitFor(() => listener.status.connections === MAX_TCP_CLIENTS - 1, { timeoutMs: 2000 });
+  assert.equal([listener.status.closed_for_room, listener.status.closed_idle, listener.status.listening], [1, 0, true]);
+  for (const s of idle) s.destroy();
+  await listener.close();
+  assert.is(listener.status.connections, 0);
+});
+
+test('TCP: a connection that sends no line for the idle time is closed; bytes without a newline do not count', async () => {
+  const port = await freePort();
+  const c = collector();
+  const listener = await listenTcp(port, '127.0.0.1', c.handlers, { idleMs: 300 });
+  assert.is(listener.status.idle_timeout_secs, 0.3);
+  const talker = await connect(port);
+  const dribbler = await connect(port);
+  const talking = setInterval(() => talker.write('Still - Here\n'), 100);
+  const dribbling = setInterval(() => dribbler.write('x'), 50);
+  await closed(dribbler);
+  clearInterval(dribbling);
+  assert.ok(!talker.destroyed, 'a connection sending lines stays open');
+  clearInterval(talking);
+  await closed(talker);
+  await waitFor(() => listener.status.connections === 0, { timeoutMs: 2000 });
+  assert.is(listener.status.closed_idle, 2);
+  assert.ok(c.lines.length >= 2);
+  await listener.close();
+});
+
 test('TCP: a port in use is reported, not thrown', async () => {
   const port = await freePort();
   const first = await listenTcp(port, '127.0.0.1', collector().handlers);
   const second = await listenTcp(port, '127.0.0.1', collector().handlers);
-  assert.equal(second.status, { listening: false, port, error: `port ${port} is already in use` });
+  assert.equal([second.status.listening, second.status.error], [false, `port ${port} is already in use`]);
   await second.close();
   await first.close();
 });

@@ -1,8 +1,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { compilePattern, parseLine } from '../../../src/engine/metadata/line-parser.js';
+import { compilePattern, parseLine, type LinePattern } from '../../../src/engine/metadata/line-parser.js';
 
-function pattern(source: string): RegExp {
+function pattern(source: string): LinePattern {
   const c = compilePattern(source);
   if (!c.ok) throw new Error(c.message);
   return c.regex;
@@ -39,6 +39,29 @@ test('compilePattern names what is wrong', () => {
   if (!bad.ok) assert.match(bad.message, /^is not a valid regular expression/);
   assert.equal(compilePattern('x'.repeat(501)), { ok: false, message: 'must be at most 500 characters' });
   assert.ok(compilePattern('(?<title>.*)').ok);
+});
+
+test('a pattern that backtracks in JavaScript runs in linear time (RE2)', () => {
+  // The pattern from issue 9: 31 bytes froze the engine for 51 s with RegExp.
+  const p = pattern('^(?<title>(\\w+\\s?)*)$');
+  const started = performance.now();
+  assert.equal(parseLine('aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!', p), { ok: false, reason: 'no_match', message: 'line does not match the pattern' });
+  assert.equal(parseLine(`${'ab '.repeat(1300)}!`, p).ok, false);
+  assert.equal(parseLine('Hello World', p), { ok: true, value: { artist: '', title: 'Hello World' } });
+  assert.ok(performance.now() - started < 100, `took ${performance.now() - started} ms`);
+});
+
+test('what RE2 cannot do in linear time is refused, saying why', () => {
+  for (const source of ['(?<title>(a)\\1)', '(?<title>x)\\k<title>', '(?<title>.+)(?= - )', '(?<!x)(?<title>.+)', '(?<title>.+)(?!y)']) {
+    const c = compilePattern(source);
+    assert.is(c.ok, false, source);
+    if (!c.ok) assert.match(c.message, /^cannot be matched in linear time: backreferences .* and lookarounds .* are not supported \(RE2: /, source);
+  }
+  const huge = compilePattern('(?<title>((a{100}){100}){100})');
+  assert.is(huge.ok, false);
+  if (!huge.ok) assert.match(huge.message, /^is too large for the linear-time matcher/);
+  // Unicode classes and named groups keep working.
+  assert.equal(parseLine('Ökör — Dal', pattern('^(?<artist>\\p{L}+) — (?<title>\\p{L}+)$')), { ok: true, value: { artist: 'Ökör', title: 'Dal' } });
 });
 
 test.run();
