@@ -1,8 +1,8 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { openDatabase } from '../../../src/engine/db/database.js';
@@ -10,6 +10,7 @@ import { openDatabase } from '../../../src/engine/db/database.js';
 const dir = mkdtempSync(join(tmpdir(), 'rackcast-db-'));
 test.after(() => rmSync(dir, { recursive: true, force: true }));
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
+const COMMITTED = 50;
 
 test('creates the parent directory and sets the durability pragmas', () => {
   const file = join(dir, 'nested', 'deeper', 'rackcast.sqlite');
@@ -33,21 +34,40 @@ test('a committed write is visible after closing and reopening', () => {
   again.close();
 });
 
-test('a committed write survives the process being killed before any checkpoint or close', () => {
+test('rows committed through openDatabase() survive a SIGKILL before any checkpoint or close, under its pragmas', () => {
   const file = join(dir, 'killed.sqlite');
-  openDatabase(file).close();
-  // A child commits through the same pragmas, then SIGKILLs itself: the data lives only in the WAL file.
+  // The child opens the file through the engine's own openDatabase() (not by hand), so what is proved is
+  // RackCast's durability settings, not SQLite's. It commits rows one transaction each, leaves one more
+  // transaction open, reports the pragmas in force on its connection and SIGKILLs itself mid-write.
+  const moduleUrl = pathToFileURL(join(repoRoot, 'src/engine/db/database.ts')).href;
   const script = `
-    const Database = require('better-sqlite3');
-    const db = new Database(${JSON.stringify(file)});
-    db.pragma('journal_mode = WAL'); db.pragma('synchronous = FULL'); db.pragma('wal_autocheckpoint = 0');
-    db.prepare("INSERT INTO settings (key, value) VALUES ('k', '42')").run();
+    import { writeSync } from 'node:fs';
+    import { openDatabase } from ${JSON.stringify(moduleUrl)};
+    const db = openDatabase(${JSON.stringify(file)});
+    const insert = db.prepare('INSERT INTO settings (key, value) VALUES (?, ?)');
+    for (let i = 0; i < ${COMMITTED}; i++) insert.run('committed-' + i, String(i));
+    const pragmas = {
+      journal_mode: db.pragma('journal_mode', { simple: true }),
+      synchronous: db.pragma('synchronous', { simple: true }),
+      foreign_keys: db.pragma('foreign_keys', { simple: true }),
+    };
+    db.exec('BEGIN');
+    insert.run('uncommitted', 'x');
+    writeSync(1, JSON.stringify(pragmas) + '\\n');
     process.kill(process.pid, 'SIGKILL');`;
-  const child = spawnSync(process.execPath, ['-e', script], { cwd: repoRoot, encoding: 'utf8' });
-  assert.is(child.signal, 'SIGKILL', child.stderr);
-  assert.ok(existsSync(`${file}-wal`), 'the write was in the WAL, not yet checkpointed');
+  const child = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+    cwd: repoRoot,
+    encoding: 'utf8',
+  });
+  assert.is(child.signal, 'SIGKILL', `the child was killed mid-write, not ended otherwise: ${child.stderr}`);
+  const pragmas = JSON.parse(child.stdout.trim().split('\n').pop() ?? '{}');
+  assert.equal(pragmas, { journal_mode: 'wal', synchronous: 2, foreign_keys: 1 }, 'pragmas openDatabase() set in the child (synchronous 2 = FULL)');
+  assert.ok(existsSync(`${file}-wal`) && statSync(`${file}-wal`).size > 0, 'the writes were in the WAL, not yet checkpointed');
+
   const db = openDatabase(file);
-  assert.equal(db.prepare("SELECT value FROM settings WHERE key = 'k'").get(), { value: '42' });
+  const rows = db.prepare("SELECT key, value FROM settings WHERE key LIKE 'committed-%' ORDER BY CAST(value AS INTEGER)").all();
+  assert.equal(rows, Array.from({ length: COMMITTED }, (_, i) => ({ key: `committed-${i}`, value: String(i) })), 'every committed row survived');
+  assert.is(db.prepare("SELECT 1 FROM settings WHERE key = 'uncommitted'").get(), undefined, 'the open transaction was rolled back');
   db.close();
 });
 
