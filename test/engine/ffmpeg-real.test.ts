@@ -220,7 +220,8 @@ test('aac: ADTS', async () => {
 });
 
 test('ogg vorbis by bitrate and by quality, stereo and mono at the asked rate', async () => {
-  for (const over of [{ bitrate_kbps: 128 }, { bitrate_kbps: null, quality: 4 }, { bitrate_kbps: 64, channels: 1, sample_rate: 44100 }]) {
+  const cases: Partial<ArgvEncoder>[] = [{ bitrate_kbps: 128 }, { bitrate_kbps: null, quality: 4 }, { bitrate_kbps: 64, channels: 1, sample_rate: 44100 }];
+  for (const over of cases) {
     const out = await encode(enc({ codec: 'ogg', ...over }));
     const id = vorbisId(out);
     assert.equal(id, { channels: over.channels ?? 2, sampleRate: over.sample_rate ?? 48000 }, JSON.stringify(over));
@@ -229,7 +230,7 @@ test('ogg vorbis by bitrate and by quality, stereo and mono at the asked rate', 
 
 test('opus from 44.1 kHz mono input: OpusHead carries the asked channel count, resampled to 48 kHz', async () => {
   const input: PcmFormat = { sampleRate: 44100, channels: 1, sampleFormat: 'S16_LE' };
-  for (const channels of [2, 1]) {
+  for (const channels of [2, 1] as const) {
     const out = await encode(enc({ codec: 'opus', bitrate_kbps: 96, sample_rate: 44100, channels }), input);
     const head = opusHead(out);
     assert.is(head.channels, channels, `OpusHead channel count for channels=${channels}`);
