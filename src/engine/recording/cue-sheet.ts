@@ -1,8 +1,7 @@
 // The .cue sheet beside each recording: one TRACK per now-playing change from the metadata history,
 // INDEX 01 relative to the file's first frame in mm:ss:ff (75 frames per second). The text is a pure
-// function of the tracks; the file is replaced atomically (temp file, fsync, rename), so a reader or a
-// power cut only ever sees the old sheet or the new one.
-import { open, rename, unlink } from 'node:fs/promises';
+// function of the tracks; the file is replaced atomically (temp file, fsync, rename: SafeDir.writeAtomic),
+// so a reader or a power cut only ever sees the old sheet or the new one.
 import { basename } from 'node:path';
 import type { Codec } from '../types.js';
 
@@ -67,22 +66,6 @@ export function buildCueSheet(sheet: CueSheet): string {
     lines.push(`    INDEX 01 ${time}`);
   });
   return lines.join('\r\n') + '\r\n';
-}
-
-/** Replaces `path` with `text` so that it is always either the old or the new content. */
-export async function writeFileAtomic(path: string, text: string): Promise<void> {
-  const tmp = `${path}.tmp`;
-  const fh = await open(tmp, 'w');
-  try {
-    await fh.writeFile(text, 'utf8');
-    await fh.sync();
-  } catch (err) {
-    await fh.close().catch(() => undefined);
-    await unlink(tmp).catch(() => undefined);
-    throw err;
-  }
-  await fh.close();
-  await rename(tmp, path);
 }
 
 /** A history row placed on the recording's frame count. */

@@ -1,13 +1,18 @@
 // A recording file encoded by its own ffmpeg (MP3, FLAC, Ogg, Opus, AAC): the recorder writes the file's
 // exact PCM slice to stdin and closes it; ffmpeg flushes, writes its trailer and exits.
 //
+// The file is created by the engine (SafeDir.createFile: no link followed, never an existing name) and
+// handed to ffmpeg as descriptor 3 (recording-argv.ts says why not a pipe). The engine keeps its own
+// descriptor of the same file for fsync and the size, so after the spawn no path is resolved again.
+// Starting the next file at a rotation costs one extra open before the spawn, well under a millisecond.
+//
 // Not a Supervisor child on purpose: a file's encoder is never restarted (a restart could not continue
 // the same file). If it dies, the file ends there and the recorder opens the next one.
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { open, stat, type FileHandle } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
 import { bytesPerFrame, type PcmFormat } from '../types.js';
 import { ffmpegBinary } from '../ffmpeg-argv.js';
-import { buildRecordingArgv, type RecordingEncoder } from './recording-argv.js';
+import { buildRecordingArgv, RECORDING_OUTPUT_FD, type RecordingEncoder } from './recording-argv.js';
 import { SerialQueue, StorageFault, faultFromStderr, storageFault, type Segment } from './segment.js';
 import { log } from '../log.js';
 
@@ -23,20 +28,23 @@ export class FfmpegSegment implements Segment {
   private stderrTail = '';
   private framesWritten = 0;
   private sizeBytes = 0;
-  private syncHandle: FileHandle | null = null;
+  private fileClosed = false;
   private readonly ops = new SerialQueue();
   private readonly frameBytes: number;
   private ending = false;
 
+  /** `file` is the new, empty file at `path`; the segment owns it from now on. */
   constructor(
     readonly path: string,
     format: PcmFormat,
     encoder: RecordingEncoder,
+    private readonly file: FileHandle,
   ) {
     this.frameBytes = bytesPerFrame(format);
-    const argv = buildRecordingArgv(format, encoder, path);
-    log('recording:ffmpeg')('spawn %o', argv);
-    this.child = spawn(ffmpegBinary(), argv, { stdio: ['pipe', 'pipe', 'pipe'] });
+    const argv = buildRecordingArgv(format, encoder, RECORDING_OUTPUT_FD);
+    log('recording:ffmpeg')('spawn %o for %s', argv, path);
+    const stdio: ['pipe', 'pipe', 'pipe', number] = ['pipe', 'pipe', 'pipe', file.fd];
+    this.child = spawn(ffmpegBinary(), argv, { stdio }) as unknown as ChildProcessWithoutNullStreams;
     this.child.stdin.on('error', () => undefined);
     this.child.stdout.resume();
     this.child.stderr.setEncoding('utf8');
@@ -81,13 +89,11 @@ export class FfmpegSegment implements Segment {
 
   sync(): Promise<void> {
     return this.ops.run(async () => {
+      if (this.fileClosed) return;
       try {
-        // A just-started ffmpeg may not have created the file yet: nothing to flush then.
-        if (!this.syncHandle && !this.dead && !(await stat(this.path).then(() => true, () => false))) return;
         // fsync through any descriptor flushes the file: ffmpeg's own cannot be reached from here.
-        this.syncHandle ??= await open(this.path, 'r');
-        await this.syncHandle.sync();
-        this.sizeBytes = (await this.syncHandle.stat()).size;
+        await this.file.sync();
+        this.sizeBytes = (await this.file.stat()).size;
       } catch (err) {
         throw storageFault(err, this.path);
       }
@@ -97,7 +103,8 @@ export class FfmpegSegment implements Segment {
 
   /** Re-reads the file's size (the recorder checks it for size rotation). */
   async refreshSize(): Promise<number> {
-    this.sizeBytes = await stat(this.path).then((s) => s.size, () => this.sizeBytes);
+    if (this.fileClosed) return this.sizeBytes;
+    this.sizeBytes = await this.file.stat().then((s) => s.size, () => this.sizeBytes);
     return this.sizeBytes;
   }
 
@@ -109,7 +116,7 @@ export class FfmpegSegment implements Segment {
       const killer = setTimeout(() => this.child.kill('SIGKILL'), CLOSE_TIMEOUT_MS);
       await this.exited;
       clearTimeout(killer);
-      await this.releaseSyncHandle(true);
+      await this.releaseFile(true);
       if (this.exitCode !== 0) throw this.fault();
     });
   }
@@ -121,20 +128,18 @@ export class FfmpegSegment implements Segment {
     const killer = setTimeout(() => this.child.kill('SIGKILL'), 2000);
     return this.exited.then(async () => {
       clearTimeout(killer);
-      await this.releaseSyncHandle(false);
+      await this.releaseFile(false);
     });
   }
 
-  private async releaseSyncHandle(flush: boolean): Promise<void> {
-    const fh = this.syncHandle;
-    this.syncHandle = null;
+  private async releaseFile(flush: boolean): Promise<void> {
+    if (this.fileClosed) return;
+    this.fileClosed = true;
     if (flush) {
-      const target = fh ?? (await open(this.path, 'r').catch(() => null));
-      await target?.sync().catch(() => undefined);
-      this.sizeBytes = (await target?.stat().catch(() => null))?.size ?? this.sizeBytes;
-      if (target !== fh) await target?.close().catch(() => undefined);
+      await this.file.sync().catch(() => undefined);
+      this.sizeBytes = (await this.file.stat().catch(() => null))?.size ?? this.sizeBytes;
     }
-    await fh?.close().catch(() => undefined);
+    await this.file.close().catch(() => undefined);
   }
 
   private fault(): StorageFault {

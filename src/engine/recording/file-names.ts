@@ -1,7 +1,6 @@
 // Recording file names: the template ({date}, {time}, {datetime}, {station}, {bitrate}, {codec}) expanded in
 // local time, made safe for FAT (the usual format of a USB stick) and never able to leave the recordings
-// directory. Pure, except uniqueName's `exists` callback.
-import { join, posix } from 'node:path';
+// directory. Pure, except uniqueName's `exists` callback. (The page runs these too: no node:path here.)
 import { codecInfo } from '../codecs.js';
 import type { Codec } from '../types.js';
 
@@ -58,17 +57,37 @@ export function localDateTime(ms: number): string {
   return `${date} ${time.replace(/-/g, ':')}`;
 }
 
-function safeSegment(segment: string): string {
+/** `text` cut to at most `maxBytes` of UTF-8, never inside a character. */
+function clipBytes(text: string, maxBytes: number): string {
+  const encoder = new TextEncoder();
+  if (encoder.encode(text).length <= maxBytes) return text;
+  let out = '';
+  let used = 0;
+  for (const ch of text) {
+    const n = encoder.encode(ch).length;
+    if (used + n > maxBytes) break;
+    out += ch;
+    used += n;
+  }
+  return out;
+}
+
+/** A name holds 255 bytes; the last one keeps room for "-12" and the extension. */
+const NAME_BYTES = 255;
+const STEM_BYTES = NAME_BYTES - 12;
+
+function safeSegment(segment: string, maxBytes: number): string {
   // FAT also drops trailing dots and spaces, which would make two names collide.
-  const cleaned = segment.replace(UNSAFE, '_').replace(/[. ]+$/, '');
+  const cleaned = clipBytes(segment.replace(UNSAFE, '_'), maxBytes).replace(/[. ]+$/, '');
   return cleaned === '' || cleaned === '.' || cleaned === '..' ? '_' : cleaned;
 }
 
 /**
  * The file's path relative to the output directory, with the codec's extension: a known audio
  * extension in the template is replaced (the seed's default template ends in .mp3 whatever the codec).
+ * Names are cut to what a filesystem holds (255 bytes) unless `clip` is false (validation measures them).
  */
-export function expandTemplate(template: string, values: NameValues): string {
+export function expandTemplate(template: string, values: NameValues, clip = true): string {
   // To the nearest second: a file that starts a hair before 11:00 because of clock rounding is "11-00-00".
   const { date, time } = localParts(Math.round(values.wallMs / 1000) * 1000);
   const fields: Record<(typeof TEMPLATE_FIELDS)[number], string> = {
@@ -80,23 +99,29 @@ export function expandTemplate(template: string, values: NameValues): string {
     codec: values.codec,
   };
   const segments = template.split(/[/\\]/).filter((s) => s !== '' && s !== '.');
-  const expanded = segments.map((segment) =>
-    safeSegment(segment.replace(/\{([a-z]+)\}/g, (whole, key: string) => (key in fields ? fields[key as keyof typeof fields].replace(/[/\\]/g, '_') : whole))),
+  const filled = segments.map((segment) =>
+    segment.replace(/\{([a-z]+)\}/g, (whole, key: string) => (key in fields ? fields[key as keyof typeof fields].replace(/[/\\]/g, '_') : whole)),
   );
-  const last = expanded.pop() ?? '_';
+  const last = filled.pop() ?? '_';
   const ext = codecInfo(values.codec).fileExtension;
-  const stem = last.replace(new RegExp(`\\.(${AUDIO_EXTENSIONS.join('|')})$`, 'i'), '');
-  return posix.join(...expanded, `${stem || '_'}.${ext}`);
+  const stemBytes = clip ? STEM_BYTES : Infinity;
+  const nameBytes = clip ? NAME_BYTES : Infinity;
+  const stem = safeSegment(safeSegment(last, Infinity).replace(new RegExp(`\\.(${AUDIO_EXTENSIONS.join('|')})$`, 'i'), ''), stemBytes);
+  return [...filled.map((s) => safeSegment(s, nameBytes)), `${stem}.${ext}`].join('/');
 }
 
-/** `name`, or name-1, name-2 … before the extension: a recording never overwrites another. */
-export function uniqueName(dir: string, name: string, exists: (path: string) => boolean): string {
-  if (!exists(join(dir, name)) && !exists(join(dir, cueNameFor(name)))) return name;
+/**
+ * `name`, or name-1, name-2 … before the extension: a recording never overwrites another. `exists`
+ * says whether anything (a file, a directory, a link, even a dangling one) has that name.
+ */
+export async function uniqueName(name: string, exists: (name: string) => Promise<boolean>): Promise<string> {
+  const free = async (candidate: string): Promise<boolean> => !(await exists(candidate)) && !(await exists(cueNameFor(candidate)));
+  if (await free(name)) return name;
   const dot = name.lastIndexOf('.');
   const [stem, ext] = dot > name.lastIndexOf('/') ? [name.slice(0, dot), name.slice(dot)] : [name, ''];
   for (let i = 1; ; i++) {
     const candidate = `${stem}-${i}${ext}`;
-    if (!exists(join(dir, candidate)) && !exists(join(dir, cueNameFor(candidate)))) return candidate;
+    if (await free(candidate)) return candidate;
   }
 }
 

@@ -45,6 +45,7 @@ export class Recorder {
   private storage: StorageStatus | null = null;
   /** History rows that belong to the file after a cut that is not open yet. */
   private waitingRows: { row: HistoryRow; frame: number }[] = [];
+  private lastCueProblem: string | null = null;
   private readonly files: RecorderFiles;
   private readonly intake: FrameIntake;
   private readonly now: () => number;
@@ -58,7 +59,7 @@ export class Recorder {
   ) {
     this.now = env.now ?? Date.now;
     this.debug = log(`recording:${config.id}`);
-    this.files = new RecorderFiles(env);
+    this.files = new RecorderFiles({ history: env.history, markClosed: (path) => env.markClosed(path), cueProblem: (problem) => this.cueProblem(problem) });
     this.intake = new FrameIntake(env.fanout, `recording:${config.id}`, RECORDING_QUEUE_MS, {
       arrived: (previous, position) => this.arrived(previous, position),
       write: (pcm, startFrame) => this.writeRange(pcm, startFrame),
@@ -94,6 +95,7 @@ export class Recorder {
     this.cuts = [];
     this.lastRotation = null;
     this.waitingRows = [];
+    this.lastCueProblem = null;
     this.files.reset();
     this.intake.start(this.frameBytes);
     this.setState('recording', null);
@@ -245,6 +247,7 @@ export class Recorder {
         wallMs,
         createSegment: this.env.createSegment ?? defaultSegmentFactory,
         beforeCreate: (path) => this.env.markOpen(path),
+        createFailed: (path) => this.env.markFailed?.(path),
       });
       this.files.opened(opened, frame, wallMs, this.now());
       this.placeHistory(this.env.history?.playingAt(wallMs) ?? null, frame);
@@ -252,7 +255,7 @@ export class Recorder {
       this.waitingRows = [];
       for (const w of waiting) this.placeHistory(w.row, w.frame);
       this.pollHistory();
-      void this.files.writeCue(opened.cue);
+      void this.files.writeCue(opened.cue, opened.dir);
       if (this.state !== 'recording') this.setState('recording', null);
       return true;
     } catch (err) {
@@ -379,6 +382,19 @@ export class Recorder {
     const cue: CueTracker | null = this.files.cue;
     if (cue?.place({ frame, playedAtMs: row.playedAtMs, performer: row.artist, title: row.title })) return;
     this.waitingRows = [...this.waitingRows.slice(-99), { row, frame }];
+  }
+
+  /** The audio goes on without its cue sheet: said once in the log and in the status, until one is written. */
+  private cueProblem(problem: string | null): void {
+    if (problem === this.lastCueProblem) return;
+    const previous = this.lastCueProblem;
+    this.lastCueProblem = problem;
+    if (problem === null) {
+      if (this.state === 'recording' && this.lastError === previous) this.setState('recording', null);
+      return;
+    }
+    this.env.logEvent({ level: 'error', kind: 'recording_error', encoderId: this.id, message: `${this.config.name}: ${problem}` });
+    if (this.state === 'recording') this.setState('recording', problem);
   }
 
   private reportFinishError(err: unknown): void {

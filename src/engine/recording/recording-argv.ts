@@ -2,6 +2,10 @@
 // written by ffmpeg itself, because the headers that make a file complete are written by seeking back
 // at the end: FLAC's STREAMINFO (length and MD5) and, for MP3, the Xing/LAME frame that carries the
 // encoder delay and padding gapless players use. (Streams pass `-write_xing 0`; files must not.)
+// ffmpeg is never given a path to resolve: the engine creates the file itself (O_CREAT|O_EXCL|O_NOFOLLOW,
+// reached without following links) and hands it over as file descriptor 3. ffmpeg opens
+// /proc/self/fd/3, which reopens that very file, seekable, so the trailers are still written; a pipe
+// (pipe:3, or ffmpeg's stdout) could not be seeked and would lose them.
 // Pure and shell-free, like every argv builder.
 import { pcmInputArgs } from '../ffmpeg-argv.js';
 import { codecInfo } from '../codecs.js';
@@ -39,16 +43,19 @@ function codecArgs(encoder: RecordingEncoder): { args: string[]; format: string 
   }
 }
 
-/** ffmpeg's argv (without the binary) that encodes PCM from stdin into the file `outputPath`. */
-export function buildRecordingArgv(input: PcmFormat, encoder: RecordingEncoder, outputPath: string): string[] {
+/** The descriptor the recording file is handed to ffmpeg as (stdio[3]). */
+export const RECORDING_OUTPUT_FD = 3;
+
+/** ffmpeg's argv (without the binary) that encodes PCM from stdin into the file it was given as descriptor `outputFd`. */
+export function buildRecordingArgv(input: PcmFormat, encoder: RecordingEncoder, outputFd = RECORDING_OUTPUT_FD): string[] {
   const tail = codecArgs(encoder);
   const lossless = isLossless(encoder.codec);
   const rate = encoder.codec === 'opus' ? 48000 : lossless ? input.sampleRate : encoder.sample_rate;
   const channels = lossless ? input.channels : encoder.channels;
   return [
     '-hide_banner', '-loglevel', 'error', '-nostats', '-nostdin',
-    // Never overwrite: the recorder picks a name no file has.
-    '-n',
+    // "Overwrite" the empty file the engine has just created for it (-n would refuse it as existing).
+    '-y',
     // Unprobed input: measured 1.1 s → 70 ms to the first byte on disk.
     ...pcmInputArgs(input),
     '-ar', String(rate),
@@ -57,6 +64,6 @@ export function buildRecordingArgv(input: PcmFormat, encoder: RecordingEncoder, 
     // Every packet reaches the file at once, so an fsync makes it durable.
     '-flush_packets', '1',
     '-f', tail.format,
-    outputPath,
+    `/proc/self/fd/${outputFd}`,
   ];
 }

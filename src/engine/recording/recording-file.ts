@@ -1,27 +1,32 @@
-// Opening one recording file: where it goes (below the recordings directory, never outside it), what it
-// is called, how large it may grow, which writer writes it, and its cue sheet.
-import { existsSync } from 'node:fs';
-import { realpath } from 'node:fs/promises';
-import { isAbsolute, join, relative, resolve } from 'node:path';
+// Opening one recording file: where it goes (below the recordings directory, never outside it, never
+// through a link: safe-dir.ts), what it is called, how large it may grow, which writer writes it, and its
+// cue sheet.
+import type { FileHandle } from 'node:fs/promises';
+import { posix } from 'node:path';
 import type { EncoderConfig, PcmFormat } from '../types.js';
 import { codecInfo } from '../codecs.js';
 import { expandTemplate, localDateTime, relativePathProblem, uniqueName } from './file-names.js';
 import { CueTracker } from './cue-sheet.js';
-import { StorageFault, storageFault, type Segment } from './segment.js';
+import { StorageFault, type Segment } from './segment.js';
 import { WavSegment } from './wav-segment.js';
 import { FfmpegSegment } from './ffmpeg-segment.js';
 import { isLossless } from './recording-argv.js';
-import { ensureDir, isFat } from './storage.js';
+import { isFat } from './storage.js';
+import { pathComponents, SafeDir } from './safe-dir.js';
 import { WAV_MAX_FILE_BYTES, wavMaxFrames } from './wav.js';
 
 const MIB = 1024 * 1024;
 /** ffmpeg files are measured, not computed: on FAT they rotate this far below 4 GiB. */
 const FAT_MARGIN_BYTES = 16 * MIB;
 
-export type SegmentFactory = (path: string, format: PcmFormat, config: EncoderConfig) => Promise<Segment>;
+/**
+ * Makes the writer of a new file. `file` is the file, just created empty at `path`; the segment owns it
+ * (and must close it) from then on.
+ */
+export type SegmentFactory = (path: string, format: PcmFormat, config: EncoderConfig, file: FileHandle) => Promise<Segment>;
 
-export const defaultSegmentFactory: SegmentFactory = async (path, format, config) =>
-  config.codec === 'wav' ? WavSegment.create(path, format) : new FfmpegSegment(path, format, config);
+export const defaultSegmentFactory: SegmentFactory = async (path, format, config, file) =>
+  config.codec === 'wav' ? WavSegment.create(path, format, file) : new FfmpegSegment(path, format, config, file);
 
 export interface FileLimits {
   /** WAV: the exact number of frames a file may hold (size rotation, RIFF and FAT limits). */
@@ -52,22 +57,23 @@ function bitrateLabel(config: EncoderConfig): string {
   return `${codecInfo(config.codec).defaultBitrateKbps ?? 0}k`;
 }
 
-/** The output directory of an encoder, checked to be inside the recordings directory (symlinks included). */
-export async function outputDir(root: string, config: EncoderConfig): Promise<string> {
+/**
+ * Opens the directory a file goes to: the recordings directory, then file_output_path and the template's
+ * subdirectories, one component at a time, each created if missing and refused if it is a link or not a
+ * directory.
+ */
+export async function openFileDir(root: string, config: EncoderConfig, subdirs: readonly string[]): Promise<SafeDir> {
   const sub = config.file_output_path ?? '.';
   const problem = relativePathProblem(sub);
-  const dir = resolve(root, sub);
-  const rel = relative(root, dir);
-  if (problem || rel.startsWith('..') || isAbsolute(rel)) throw new StorageFault('failed', `file_output_path ${problem ?? 'leaves the recordings directory'}`);
+  if (problem) throw new StorageFault('failed', `file_output_path ${problem}`);
+  const components = [...pathComponents(sub), ...subdirs];
+  const top = await SafeDir.openRoot(root);
+  if (components.length === 0) return top;
   try {
-    await ensureDir(dir);
-  } catch (err) {
-    throw storageFault(err, dir);
+    return await top.walk(components, true);
+  } finally {
+    await top.close();
   }
-  const [realRoot, realDir] = await Promise.all([realpath(root), realpath(dir)]);
-  const realRel = relative(realRoot, realDir);
-  if (realRel.startsWith('..') || isAbsolute(realRel)) throw new StorageFault('failed', `${dir} leads outside the recordings directory`);
-  return dir;
 }
 
 export interface OpenFileRequest {
@@ -80,35 +86,49 @@ export interface OpenFileRequest {
   createSegment: SegmentFactory;
   /** Called with the path before the file is created (the open-file registry for crash repair). */
   beforeCreate: (path: string) => void;
+  /** Called with that path if the file could not be created after all. */
+  createFailed?: (path: string) => void;
 }
 
 export interface OpenedFile {
   segment: Segment;
   cue: CueTracker;
+  /** The directory it is in, open, for its cue sheet; closed when the file is finished. */
+  dir: SafeDir;
   /** Relative to the recordings directory. */
   relPath: string;
 }
 
 export async function openRecordingFile(req: OpenFileRequest): Promise<OpenedFile> {
-  const dir = await outputDir(req.root, req.config);
   const wanted = expandTemplate(req.config.file_name_template, {
     wallMs: req.wallMs,
     station: req.station,
     codec: req.config.codec,
     bitrate: bitrateLabel(req.config),
   });
-  const name = uniqueName(dir, wanted, existsSync);
-  const path = join(dir, name);
-  await ensureDir(join(path, '..')).catch((err: unknown) => {
-    throw storageFault(err, path);
-  });
-  req.beforeCreate(path);
-  const segment = await req.createSegment(path, req.format, req.config);
-  const cue = new CueTracker(req.startFrame, path, {
-    codec: req.config.codec,
-    title: `${req.config.name} ${localDateTime(req.wallMs)}`,
-    performer: req.station,
-    rate: req.format.sampleRate,
-  });
-  return { segment, cue, relPath: relative(req.root, path) };
+  const subdirs = wanted.split('/');
+  const wantedName = subdirs.pop()!;
+  const dir = await openFileDir(req.root, req.config, subdirs);
+  let file: FileHandle | null = null;
+  let path: string | null = null;
+  try {
+    // Anything at a name, even a dangling link, makes it taken: the next name is used instead.
+    const name = await uniqueName(wantedName, async (n) => (await dir.entry(n)) !== null);
+    path = posix.join(dir.path, name);
+    req.beforeCreate(path);
+    file = await dir.createFile(name);
+    const segment = await req.createSegment(path, req.format, req.config, file);
+    const cue = new CueTracker(req.startFrame, path, {
+      codec: req.config.codec,
+      title: `${req.config.name} ${localDateTime(req.wallMs)}`,
+      performer: req.station,
+      rate: req.format.sampleRate,
+    });
+    return { segment, cue, dir, relPath: dir.rel ? `${dir.rel}/${name}` : name };
+  } catch (err) {
+    await file?.close().catch(() => undefined);
+    if (path !== null && file === null) req.createFailed?.(path);
+    await dir.close();
+    throw err;
+  }
 }

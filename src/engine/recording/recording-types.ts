@@ -64,6 +64,8 @@ export interface RecorderEnv {
   /** The crash-repair registry: a path is registered before the file exists and released once it is finished. */
   markOpen: (path: string) => void;
   markClosed: (path: string) => void;
+  /** The file registered by markOpen could not be created after all. */
+  markFailed?: (path: string) => void;
   /** Storage went full: run retention now. */
   onStorageFull: () => void;
   /** Storage is back: repair files it left open. */

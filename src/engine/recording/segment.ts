@@ -9,6 +9,8 @@ export class StorageFault extends Error {
   constructor(
     readonly kind: StorageFaultKind,
     message: string,
+    /** The errno code behind it, if one was. */
+    readonly code: string | null = null,
   ) {
     super(message);
   }
@@ -23,9 +25,9 @@ export function storageFault(err: unknown, what: string): StorageFault {
   if (err instanceof StorageFault) return err;
   const code = typeof err === 'object' && err !== null && 'code' in err ? String(err.code) : '';
   const detail = err instanceof Error ? err.message : String(err);
-  if (FULL_CODES.has(code)) return new StorageFault('full', `storage full while writing ${what}`);
-  if (MISSING_CODES.has(code)) return new StorageFault('missing', `storage unavailable while writing ${what} (${code})`);
-  return new StorageFault('failed', `cannot write ${what}: ${detail}`);
+  if (FULL_CODES.has(code)) return new StorageFault('full', `storage full while writing ${what}`, code);
+  if (MISSING_CODES.has(code)) return new StorageFault('missing', `storage unavailable while writing ${what} (${code})`, code);
+  return new StorageFault('failed', `cannot write ${what}: ${detail}`, code || null);
 }
 
 /** The same classification for ffmpeg's last words, which carry strerror() text instead of codes. */

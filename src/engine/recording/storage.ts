@@ -3,7 +3,7 @@
 // "Removable" means the directory must live on its own filesystem (the USB stick), never on the one that
 // holds the root or the engine's data: with the stick pulled, /media/usb is an empty directory on the SD
 // card, and recording into it would fill the system disk. Such a directory counts as missing.
-import { readFile, realpath, stat, statfs, mkdir } from 'node:fs/promises';
+import { readFile, realpath, stat, statfs } from 'node:fs/promises';
 import { dirname, resolve, sep } from 'node:path';
 
 export interface MountEntry {
@@ -47,6 +47,11 @@ export function resumeFreeBytes(storage: Pick<StorageStatus, 'total_bytes'>): nu
 /** FAT cannot hold a file of 4 GiB or more. */
 export function isFat(fsType: string | null): boolean {
   return fsType === 'vfat' || fsType === 'msdos' || fsType === 'fat';
+}
+
+/** FAT and exFAT: names cannot be CON, PRN…, nor hold <>:"\\|?*, nor end in a dot or a space (path-rules.ts). */
+export function hasFatNames(fsType: string | null): boolean {
+  return isFat(fsType) || fsType === 'exfat';
 }
 
 export interface StorageStatus {
@@ -126,9 +131,4 @@ export async function probeStorage(opts: StorageOptions, nowMs = Date.now()): Pr
   } catch (err) {
     return { ...status, problem: `cannot read ${opts.dir}: ${err instanceof Error ? err.message : String(err)}` };
   }
-}
-
-/** Creates a directory below the recordings directory (only call once the storage is present). */
-export async function ensureDir(path: string): Promise<void> {
-  await mkdir(path, { recursive: true });
 }

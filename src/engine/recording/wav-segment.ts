@@ -1,6 +1,6 @@
 // A WAV recording file written by Node: exact (every frame handed over lands in the file, nothing else
 // does) and crash-safe (the header carries the real sizes after every write; sync() is an fdatasync).
-import { open, type FileHandle } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
 import { bytesPerFrame, type PcmFormat } from '../types.js';
 import { SerialQueue, storageFault, type Segment } from './segment.js';
 import { wavHeader, wavHeaderBytes } from './wav.js';
@@ -21,16 +21,14 @@ export class WavSegment implements Segment {
     this.frameBytes = bytesPerFrame(format);
   }
 
-  /** Creates the file (never overwriting one) with a header for zero frames. */
-  static async create(path: string, format: PcmFormat): Promise<WavSegment> {
-    let fh: FileHandle | undefined;
+  /** Starts the file the recorder has just created (`fh`, which it now owns) with a header for zero frames. */
+  static async create(path: string, format: PcmFormat, fh: FileHandle): Promise<WavSegment> {
     try {
-      fh = await open(path, 'wx');
       const header = wavHeader(format, 0);
       await fh.write(header, 0, header.length, 0);
       return new WavSegment(path, format, fh);
     } catch (err) {
-      await fh?.close().catch(() => undefined);
+      await fh.close().catch(() => undefined);
       throw storageFault(err, path);
     }
   }

@@ -38,13 +38,21 @@ test('paths and templates that would leave the recordings directory are refused,
   assert.is(templateProblem('{date}/{time}-{station}-{bitrate}-{codec}-{datetime}'), null);
 });
 
-test('unique names: -1, -2 before the extension, also when only the cue sheet exists', () => {
-  const taken = new Set(['/r/a.wav', '/r/a-1.cue', '/r/sub/b.mp3']);
-  const exists = (p: string): boolean => taken.has(p);
-  assert.is(uniqueName('/r', 'a.wav', exists), 'a-2.wav');
-  assert.is(uniqueName('/r', 'c.wav', exists), 'c.wav');
-  assert.is(uniqueName('/r', 'sub/b.mp3', exists), 'sub/b-1.mp3');
+test('unique names: -1, -2 before the extension, also when only the cue sheet exists', async () => {
+  const taken = new Set(['a.wav', 'a-1.cue', 'b.mp3']);
+  const exists = async (name: string): Promise<boolean> => taken.has(name);
+  assert.is(await uniqueName('a.wav', exists), 'a-2.wav');
+  assert.is(await uniqueName('c.wav', exists), 'c.wav');
+  assert.is(await uniqueName('b.mp3', exists), 'b-1.mp3');
   assert.is(cueNameFor('/r/x.y/z.flac'), '/r/x.y/z.cue');
+});
+
+test('names are cut to what a filesystem holds (255 bytes), never inside a character', () => {
+  const long = expandTemplate('{station}', { ...values, station: 'ü'.repeat(300) });
+  assert.ok(Buffer.byteLength(long) <= 255, `${Buffer.byteLength(long)} bytes`);
+  assert.ok(long.endsWith('ü.flac'));
+  assert.is(Buffer.byteLength(expandTemplate(`${'d'.repeat(300)}/x`, values).split('/')[0]!), 255);
+  assert.is(expandTemplate(`${'d'.repeat(300)}/x`, values, false).split('/')[0]!.length, 300, 'unless asked not to (validation measures)');
 });
 
 test.run();

@@ -14,7 +14,8 @@ interface Counted {
 }
 
 function countingFactory(files: Counted[]): SegmentFactory {
-  return async (path) => {
+  return async (path, _format, _config, file) => {
+    await file.close();
     const counted: Counted = { path, frames: 0 };
     files.push(counted);
     const segment: Segment = {

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseWavLayout, repairWav, wavHeader, wavMaxFrames, WAV_MAX_FILE_BYTES } from '../../../src/engine/recording/wav.js';
 import { WavSegment } from '../../../src/engine/recording/wav-segment.js';
+import { SafeDir } from '../../../src/engine/recording/safe-dir.js';
 import { decodeToPcm } from '../../harness/signal.js';
 import { removeOnExit } from '../../harness/util.js';
 import type { PcmFormat } from '../../../src/engine/types.js';
@@ -68,7 +69,8 @@ test('repair: stale sizes from a crash are set from the length; a partial frame 
 
 test('a WAV segment never overwrites, keeps its header current, and finishes cleanly', async () => {
   const path = join(dir, 'seg.wav');
-  const seg = await WavSegment.create(path, S16);
+  const root = await SafeDir.openRoot(dir);
+  const seg = await WavSegment.create(path, S16, await root.createFile('seg.wav'));
   await seg.write(pcm(480, 4));
   await seg.write(pcm(480, 4));
   assert.is(parseWavLayout(readFileSync(path))!.dataBytes, 960 * 4, 'the header is current before close');
@@ -77,10 +79,11 @@ test('a WAV segment never overwrites, keeps its header current, and finishes cle
   assert.is(seg.bytes, 44 + 3840);
   await seg.close();
   await seg.close();
-  await WavSegment.create(path, S16).then(
+  await root.createFile('seg.wav').then(
     () => assert.unreachable('overwrote a recording'),
-    (err: Error) => assert.match(err.message, /cannot write/),
+    (err: Error) => assert.match(err.message, /cannot create "seg.wav": the name is taken/),
   );
+  await root.close();
 });
 
 test.run();
