@@ -14,6 +14,10 @@ const START_TIMEOUT_MS = 10_000;
 export interface PlayOptions {
   /** Repeat the buffer until stop() (for signals longer than the test wants to allocate). */
   loop?: boolean;
+  /** pacat's server-side buffer (default 50 ms). A deep one rides out a loaded machine without an underrun. */
+  latencyMs?: number;
+  /** Count pacat's "Stream underrun." lines in `underruns` (pacat -v, which also prints its clock 20 times a second). */
+  countUnderruns?: boolean;
 }
 
 export interface PlayHandle {
@@ -21,6 +25,8 @@ export interface PlayHandle {
   /** Resolves when pacat has exited (after draining, for a non-looping buffer). */
   done: Promise<void>;
   stop(): Promise<void>;
+  /** Times the sink ran dry under this player (silence inserted); only with `countUnderruns`. */
+  readonly underruns: number;
 }
 
 export interface RecordOptions extends PcmFormat {
@@ -169,12 +175,22 @@ export async function startPulse(): Promise<PulseServer> {
 
   const players = new Set<PlayHandle>();
 
-  function play(pcm: Buffer, { rate, channels }: PcmFormat, { loop = false }: PlayOptions = {}): PlayHandle {
+  function play(pcm: Buffer, { rate, channels }: PcmFormat, { loop = false, latencyMs = 50, countUnderruns = false }: PlayOptions = {}): PlayHandle {
     const pacatArgs = ['--playback', '--raw', '--format=s16le', `--rate=${rate}`, `--channels=${channels}`];
     // A short server-side buffer keeps "what is playing now" close to "what was written now".
-    pacatArgs.push(`--device=${SINK_NAME}`, '--latency-msec=50', '--client-name=rackcast-test');
+    pacatArgs.push(`--device=${SINK_NAME}`, `--latency-msec=${latencyMs}`, '--client-name=rackcast-test');
+    if (countUnderruns) pacatArgs.push('--verbose');
     const child = spawnTracked('pacat', pacatArgs, { env: childEnv, stdio: ['pipe', 'ignore', 'pipe'] });
     const stderr = tailOf(child.stderr, 4096);
+    let underruns = 0;
+    let carry = '';
+    if (countUnderruns) {
+      child.stderr?.on('data', (chunk: Buffer) => {
+        const lines = (carry + chunk.toString()).split(/[\r\n]/);
+        carry = lines.pop() ?? '';
+        underruns += lines.filter((l) => l.startsWith('Stream underrun.')).length;
+      });
+    }
     let stopping = false;
     // EPIPE after stop() or a pacat crash is reported through `done`, not as an uncaught error.
     child.stdin?.on('error', () => undefined);
@@ -197,6 +213,9 @@ export async function startPulse(): Promise<PulseServer> {
         stopping = true;
         child.stdin?.destroy();
         await stopChild(child);
+      },
+      get underruns() {
+        return underruns;
       },
     };
     players.add(handle);

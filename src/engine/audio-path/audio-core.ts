@@ -7,7 +7,7 @@ import { FanOut, type Consumer } from '../audio/fanout.js';
 import { LevelMeter } from '../audio/meters.js';
 import { Capture } from '../capture/capture.js';
 import { EncoderRunner } from '../encoder-runner.js';
-import type { EncoderConfig } from '../types.js';
+import { bytesPerFrame, type EncoderConfig } from '../types.js';
 import type { AudioCommand, AudioReport, AudioWorkerInit, RunnerReport } from './protocol.js';
 
 export const LEVELS_INTERVAL_MS = 100;
@@ -176,10 +176,12 @@ export class AudioCore {
     while (this.relayInFlight < RELAY_WINDOW && (chunk = relay.queue.shift())) {
       // The newest queued frame was captured at the last publish; this chunk ends what is still queued before that.
       const capturedAtMs = this.publishedAtMs - relay.queue.bytes / perMs;
+      // The queue holds the newest frames; those in it and this chunk are the last ones the capture delivered.
+      const frame = this.capture.frames - (relay.queue.bytes + chunk.length) / bytesPerFrame(this.init.format);
       const pcm = new Uint8Array(chunk.length);
       pcm.set(chunk);
       this.relayInFlight++;
-      this.post({ type: 'chunk', pcm, capturedAtMs }, [pcm.buffer as ArrayBuffer]);
+      this.post({ type: 'chunk', pcm, capturedAtMs, frame }, [pcm.buffer as ArrayBuffer]);
     }
   }
 

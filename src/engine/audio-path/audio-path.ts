@@ -29,24 +29,43 @@ export interface AudioPathEvents {
   crashed: [string];
 }
 
-/** A fan-out whose audio comes from the worker; it asks for the relay only while it has consumers. */
+/**
+ * A fan-out whose audio comes from the worker; it asks for the relay only while it has consumers. Each
+ * consumer's stats carry `startFrame`, the capture frame (CaptureStatus.frames) of the first frame it got:
+ * a recording's frame n is capture frame startFrame + n, so a gap in it can be matched to the capture's
+ * overrunFrames.
+ */
 class RelayedFanOut extends FanOut {
+  private readonly startFrames = new Map<string, number | null>();
+
   constructor(
     format: AudioWorkerInit['format'],
     private readonly wanted: (on: boolean) => void,
+    private readonly publishingFrame: () => number | null,
   ) {
     super(format);
   }
 
   override add(name: string, queueMs: number, wake: () => void): Consumer {
     const consumer = super.add(name, queueMs, wake);
+    this.startFrames.set(name, null);
     this.wanted(true);
     return consumer;
   }
 
   override remove(name: string): void {
     super.remove(name);
+    this.startFrames.delete(name);
     if (this.stats().length === 0) this.wanted(false);
+  }
+
+  override publish(chunk: Buffer): void {
+    for (const [name, frame] of this.startFrames) if (frame === null) this.startFrames.set(name, this.publishingFrame());
+    super.publish(chunk);
+  }
+
+  override stats(): ConsumerStats[] {
+    return super.stats().map((s) => ({ ...s, startFrame: this.startFrames.get(s.name) ?? null }));
   }
 }
 
@@ -152,13 +171,15 @@ export class AudioPath extends EventEmitter<AudioPathEvents> {
   private levels: ChannelLevel[] = [];
   /** While a relayed chunk is being published: the wall time it was captured at (see captureClockMs). */
   private publishingCapturedAtMs: number | null = null;
+  /** While a relayed chunk is being published: the capture frame of its first frame. */
+  private publishingFrame: number | null = null;
   private stopping = false;
   private started = false;
 
   constructor(private readonly init: AudioWorkerInit) {
     super();
-    this.relayed = new RelayedFanOut(init.format, (on) => this.setRelay(on));
-    this.captured = { device: init.device, format: init.format, state: 'stopped', error: null, restarts: 0, sinceMs: Date.now() };
+    this.relayed = new RelayedFanOut(init.format, (on) => this.setRelay(on), () => this.publishingFrame);
+    this.captured = { device: init.device, format: init.format, state: 'stopped', error: null, restarts: 0, sinceMs: Date.now(), frames: 0, overruns: 0, overrunFrames: [] };
   }
 
   start(): void {
@@ -285,10 +306,12 @@ export class AudioPath extends EventEmitter<AudioPathEvents> {
     switch (report.type) {
       case 'chunk':
         this.publishingCapturedAtMs = report.capturedAtMs;
+        this.publishingFrame = report.frame;
         try {
           this.relayed.publish(Buffer.from(report.pcm.buffer, report.pcm.byteOffset, report.pcm.byteLength));
         } finally {
           this.publishingCapturedAtMs = null;
+          this.publishingFrame = null;
         }
         this.send({ type: 'relay_ack', count: 1 });
         return;

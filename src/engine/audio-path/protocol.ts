@@ -40,7 +40,8 @@ export interface RunnerReport {
 
 /** Audio worker → control thread. */
 export type AudioReport =
-  | { type: 'chunk'; pcm: Uint8Array; capturedAtMs: number }
+  /** `frame`: the capture frame (CaptureStatus.frames counts them) of the chunk's first frame. */
+  | { type: 'chunk'; pcm: Uint8Array; capturedAtMs: number; frame: number }
   | { type: 'levels'; channels: ChannelLevel[]; capture: CaptureStatus['state'] }
   | { type: 'capture_status'; status: CaptureStatus }
   | { type: 'runner_status'; report: RunnerReport; previous: MachineState }

@@ -15,6 +15,8 @@ export interface ConsumerStats {
   queuedMs: number;
   droppedMs: number;
   dropEvents: number;
+  /** Only on the recorders' relayed fan-out: the capture frame of the first frame this consumer got. */
+  startFrame?: number | null;
 }
 
 export class FanOut {

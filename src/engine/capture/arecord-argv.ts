@@ -21,6 +21,30 @@ export function buildArecordArgv(device: string, format: PcmFormat): string[] {
   ];
 }
 
+/** arecord's line when the card's buffer overflowed before it was read: "overrun!!! (at least 12.345 ms long)".
+ *  The audio of that span is lost; the frames on either side of the gap are joined in what arecord writes. */
+const OVERRUN_LINE = /overrun!!!/;
+
+/**
+ * Reads arecord's stderr as it comes and calls `onOverrun` once per overrun line, however the text is split
+ * into chunks. arecord writes everything it read before the overrun to stdout before it prints the line, so
+ * the frames delivered when the line arrives mark the gap (or come just before it, if some of that audio is
+ * still in the pipe).
+ */
+export class OverrunWatch {
+  private carry = '';
+
+  constructor(private readonly onOverrun: () => void) {}
+
+  feed(text: string): void {
+    const lines = (this.carry + text).split('\n');
+    this.carry = lines.pop() ?? '';
+    // A line can be arbitrarily long only if arecord went mad; keep the carry bounded.
+    if (this.carry.length > 4096) this.carry = this.carry.slice(-4096);
+    for (const line of lines) if (OVERRUN_LINE.test(line)) this.onOverrun();
+  }
+}
+
 /** Turns arecord's last words into what an operator needs to know. */
 export function describeArecordFailure(stderrTail: string, device: string): string {
   const text = stderrTail.toLowerCase();

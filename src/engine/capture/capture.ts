@@ -4,7 +4,7 @@
 // and reopens the device with back-off.
 import { bytesPerFrame, type PcmFormat } from '../types.js';
 import { Supervisor } from '../supervisor.js';
-import { buildArecordArgv, describeArecordFailure } from './arecord-argv.js';
+import { buildArecordArgv, describeArecordFailure, OverrunWatch } from './arecord-argv.js';
 import { PacedGenerator, silenceFiller, sineFiller } from './paced-generator.js';
 import { log } from '../log.js';
 
@@ -19,7 +19,15 @@ export interface CaptureStatus {
   error: string | null;
   restarts: number;
   sinceMs: number;
+  /** Frames delivered since the capture started (silence while there is no input included). */
+  frames: number;
+  /** Times arecord reported an overrun (audio lost before it was read). */
+  overruns: number;
+  /** Where the latest overruns left their gaps, as values of `frames` (the last MAX_OVERRUN_FRAMES). */
+  overrunFrames: number[];
 }
+
+export const MAX_OVERRUN_FRAMES = 20;
 
 export interface CaptureOptions {
   device: string;
@@ -51,21 +59,34 @@ export class Capture {
   private watchdog: NodeJS.Timeout | null = null;
   private current: CaptureStatus;
   private readonly frameBytes: number;
+  private delivered = 0;
+  private overruns = 0;
+  private overrunFrames: number[] = [];
+  /** Every chunk goes out through here, so `frames` counts each delivered frame once. */
+  private readonly deliver = (chunk: Buffer): void => {
+    this.delivered += chunk.length / this.frameBytes;
+    this.opts.onChunk(chunk);
+  };
 
   constructor(private readonly opts: CaptureOptions) {
     this.frameBytes = bytesPerFrame(opts.format);
-    this.current = { device: opts.device, format: opts.format, state: 'stopped', error: null, restarts: 0, sinceMs: Date.now() };
-    this.filler = new PacedGenerator(opts.format, silenceFiller, opts.onChunk, 100);
+    this.current = { device: opts.device, format: opts.format, state: 'stopped', error: null, restarts: 0, sinceMs: Date.now(), frames: 0, overruns: 0, overrunFrames: [] };
+    this.filler = new PacedGenerator(opts.format, silenceFiller, this.deliver, 100);
+  }
+
+  /** Frames delivered so far (CaptureStatus.frames). */
+  get frames(): number {
+    return this.delivered;
   }
 
   status(): CaptureStatus {
-    return { ...this.current, restarts: this.supervisor?.restarts ?? 0 };
+    return { ...this.current, restarts: this.supervisor?.restarts ?? 0, frames: this.delivered, overruns: this.overruns, overrunFrames: [...this.overrunFrames] };
   }
 
   start(): void {
     const toneHz = parseToneDevice(this.opts.device);
     if (toneHz !== null) {
-      this.tone = new PacedGenerator(this.opts.format, sineFiller(this.opts.format, toneHz), this.opts.onChunk, 50);
+      this.tone = new PacedGenerator(this.opts.format, sineFiller(this.opts.format, toneHz), this.deliver, 50);
       this.tone.start();
       this.setState('running', null);
       return;
@@ -84,6 +105,8 @@ export class Capture {
         this.lastDataAt = Date.now();
         this.stalled = false;
         child.stdout.on('data', (data: Buffer) => this.onData(data));
+        const overruns = new OverrunWatch(() => this.onOverrun());
+        child.stderr.on('data', (text: string | Buffer) => overruns.feed(text.toString()));
       },
       onExit: (info) => {
         const why =
@@ -133,7 +156,14 @@ export class Capture {
     const whole = chunk.length - (chunk.length % this.frameBytes);
     this.remainder = whole < chunk.length ? Buffer.from(chunk.subarray(whole)) : Buffer.alloc(0);
     chunk = chunk.subarray(0, whole);
-    if (chunk.length) this.opts.onChunk(chunk);
+    if (chunk.length) this.deliver(chunk);
+  }
+
+  private onOverrun(): void {
+    this.overruns++;
+    this.overrunFrames.push(this.delivered);
+    if (this.overrunFrames.length > MAX_OVERRUN_FRAMES) this.overrunFrames.shift();
+    debug('arecord overrun at frame %d (%d so far)', this.delivered, this.overruns);
   }
 
   private setState(state: CaptureState, error: string | null): void {

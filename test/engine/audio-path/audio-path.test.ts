@@ -7,6 +7,7 @@ import { AudioPath } from '../../../src/engine/audio-path/audio-path.js';
 import { parseEncoderInput } from '../../../src/engine/encoder-schema.js';
 import type { EncoderConfig, PcmFormat } from '../../../src/engine/types.js';
 import { sleep, waitFor } from '../../harness/util.js';
+import { sineFiller } from '../../../src/engine/capture/paced-generator.js';
 
 const FORMAT: PcmFormat = { sampleRate: 48000, channels: 2, sampleFormat: 'S16_LE' };
 const BYTES_PER_SEC = 48000 * 4;
@@ -76,6 +77,29 @@ test('a stalled main thread loses nothing: the relay holds the PCM and stamps it
   const duringStall = stamps.slice(firstAfter).filter((s) => s >= stallStart && s <= stallEnd - 500);
   assert.ok(duringStall.length >= 15, `chunks captured during the stall keep their capture times (${duringStall.length})`);
   assert.ok(path.queueStats().every((q) => q.droppedMs === 0), JSON.stringify(path.queueStats()));
+});
+
+test("a relayed consumer knows the capture frame it started at: its frame n is the capture's frame startFrame + n", async () => {
+  // A 997 Hz tone repeats only every 48000 frames, so its samples tell the capture frame they were made at.
+  path = new AudioPath({ device: 'tone:997', format: FORMAT });
+  path.start();
+  await waitFor(() => path.captureStatus().state === 'running', { timeoutMs: 5000, what: 'capture running' });
+  await sleep(700);
+  const chunks: Buffer[] = [];
+  const consumer = path.relayed.add('recording:1', 10_000, () => {
+    let c;
+    while ((c = consumer.queue.shift())) chunks.push(Buffer.from(c));
+  });
+  await sleep(1000);
+  const start = path.relayed.stats().find((q) => q.name === 'recording:1')?.startFrame;
+  path.relayed.remove('recording:1');
+  assert.type(start, 'number');
+  const got = Buffer.concat(chunks);
+  const expected = Buffer.alloc(got.length);
+  sineFiller(FORMAT, 997)(expected, start!, got.length / 4);
+  assert.ok(start! >= 0.5 * 48000, `the capture ran ${start} frames before the consumer came`);
+  assert.ok(got.length / 4 > 0.5 * 48000 && got.equals(expected), `${got.length / 4} frames relayed, the tone from capture frame ${start}`);
+  await waitFor(() => path.captureStatus().frames >= start! + got.length / 4, { timeoutMs: 2000, what: 'capture status counting those frames' });
 });
 
 test('a crashed worker is restarted, and the encoders that were on air start again', async () => {

@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { buildArecordArgv, describeArecordFailure } from '../../../src/engine/capture/arecord-argv.js';
+import { buildArecordArgv, describeArecordFailure, OverrunWatch } from '../../../src/engine/capture/arecord-argv.js';
 import { parseToneDevice } from '../../../src/engine/capture/capture.js';
 
 test('argv for a USB card at 48 kHz S16 stereo', () => {
@@ -33,6 +33,21 @@ test('tone device names', () => {
   assert.is(parseToneDevice('tone:440'), 440);
   assert.is(parseToneDevice('hw:1,0'), null);
   assert.is(parseToneDevice('tones'), null);
+});
+
+test("arecord's overrun lines are counted once each, however stderr is split", () => {
+  let seen = 0;
+  const watch = new OverrunWatch(() => seen++);
+  // The exact text of alsa-utils 1.2.8 (aplay.c xrun(): "%s!!! (at least %.3f ms long)").
+  watch.feed('overrun!!! (at least 12.345 ms long)\n');
+  assert.is(seen, 1);
+  watch.feed('over');
+  watch.feed('run!!! (at least 0.');
+  assert.is(seen, 1, 'counted when its line is complete');
+  watch.feed('500 ms long)\nWarning: rate is not accurate\noverrun!!! (at least 3.000 ms long)\n');
+  assert.is(seen, 3);
+  watch.feed('arecord: pcm_read:2221: read error: Input/output error\n');
+  assert.is(seen, 3, 'other lines are not overruns');
 });
 
 test.run();
