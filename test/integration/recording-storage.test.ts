@@ -133,25 +133,30 @@ test('drive pulled: "storage missing", nothing written to the system disk, the s
   usb.unmount();
 });
 
-test('retention keeps X % free: the oldest recordings go first, never the one being written', async () => {
-  const usb = makeTmpfs(4096);
+test('retention keeps X % free: the oldest recordings go first, never the one being written, never one the engine did not record', async () => {
+  // 5 MiB: 1 MiB that is not a recording, two old recordings, and room for the new one to grow past 1.5 MiB.
+  const usb = makeTmpfs(5120);
   usb.mount();
-  const old = (name: string, daysAgo: number): string => {
+  const old = (name: string, daysAgo: number, recorded = true): string => {
     const p = join(usb.path, name);
     writeFileSync(p, Buffer.alloc(1024 * 1024, 1));
     const at = Date.now() / 1000 - daysAgo * 86400;
     utimesSync(p, at, at);
+    // As an earlier recording of the engine's left it: in the register, closed.
+    if (recorded) t.engine.db.prepare(`INSERT INTO recording_files (path, closed_at) VALUES (?, '2024-05-01T00:00:00Z')`).run(p);
     return p;
   };
+  const copiedIn = old('copied-in.wav', 5, false);
   const oldest = old('oldest.wav', 3);
   const older = old('older.flac', 2);
   writeFileSync(join(usb.path, 'older.cue'), 'FILE "older.flac" WAVE\n');
-  await useDrive(usb.path, { retention_min_free_percent: 40 });
+  await useDrive(usb.path, { retention_min_free_percent: 30 });
   const id = await wavRecorder('kept');
   await t.api('POST', `/api/encoders/${id}/recording/start`);
   await waitFor(() => !existsSync(oldest), { timeoutMs: 25_000, what: 'the oldest recording deleted' });
   await waitFor(() => !existsSync(older), { timeoutMs: 25_000, what: 'the next oldest deleted' });
   assert.not.ok(existsSync(join(usb.path, 'older.cue')), 'its cue sheet with it');
+  assert.ok(existsSync(copiedIn), 'audio the engine never recorded is never deleted, however old');
   const s = await recording(id);
   assert.is(s.state, 'recording');
   assert.ok(existsSync(join(usb.path, s.current_file!)), 'the open recording is kept');

@@ -140,6 +140,36 @@ export const MIGRATIONS: readonly Migration[] = [
       db.exec(`ALTER TABLE encoders ADD COLUMN metadata_charset TEXT DEFAULT 'UTF-8';`);
     },
   },
+  {
+    version: 4,
+    name: 'recordings: register of the files the engine recorded',
+    up: (db) => {
+      // Every file a recorder creates, registered before it exists: closed_at NULL while it is written or
+      // after a crash left it open (repaired at start); retention deletes only files found here.
+      // path is absolute (the recordings directory as it was, canonical, and the file below it).
+      // encoder_id has no foreign key: a recording outlives its encoder.
+      db.exec(`
+        CREATE TABLE recording_files (
+          id INTEGER PRIMARY KEY,
+          path TEXT NOT NULL UNIQUE,
+          encoder_id INTEGER,
+          opened_at DATETIME NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+          closed_at DATETIME
+        );
+      `);
+      // The files open at the upgrade were kept in a settings row until now.
+      const row = db.prepare<[], { value: string }>(`SELECT value FROM settings WHERE key = 'recording_open_files'`).get();
+      let open: unknown = [];
+      try {
+        open = row ? JSON.parse(row.value) : [];
+      } catch {
+        open = [];
+      }
+      const insert = db.prepare<[string]>('INSERT OR IGNORE INTO recording_files (path) VALUES (?)');
+      if (Array.isArray(open)) for (const p of open) if (typeof p === 'string') insert.run(p);
+      db.exec(`DELETE FROM settings WHERE key = 'recording_open_files'`);
+    },
+  },
 ];
 
 /** The schema version the given database file is at (0 for a new file). */

@@ -2,7 +2,8 @@
 // so a file cut by a power failure plays up to its last flush, and a file left open by a crash is repaired
 // at start from its length. 16-bit PCM uses the plain 44-byte header; 32-bit uses WAVE_FORMAT_EXTENSIBLE,
 // which players need for more than 16 bits.
-import { open } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
 import { bytesPerFrame, type PcmFormat } from '../types.js';
 
 const WAVE_FORMAT_PCM = 1;
@@ -83,35 +84,42 @@ export interface RepairResult {
   dataBytes: number;
 }
 
-/**
- * Makes a WAV file left open (power cut, crash, pulled drive) valid again: the sizes in the header are
- * set from the file's length, and a trailing partial frame is cut off. null if the file is not a WAV file.
- */
+/** repairWavFile on the file at `path` (never through a link at its name; a FIFO cannot hang the open). */
 export async function repairWav(path: string): Promise<RepairResult | null> {
-  const fh = await open(path, 'r+');
+  const fh = await open(path, constants.O_RDWR | constants.O_NOFOLLOW | constants.O_NONBLOCK);
   try {
-    const head = Buffer.alloc(4096);
-    const { bytesRead } = await fh.read(head, 0, head.length, 0);
-    const layout = parseWavLayout(head.subarray(0, bytesRead));
-    if (!layout) return null;
-    const { size } = await fh.stat();
-    const available = Math.max(0, size - layout.dataOffset);
-    const limit = 2 ** 32 - 1 - (layout.dataOffset - 8);
-    const dataBytes = Math.min(limit, available) - (Math.min(limit, available) % layout.blockAlign);
-    const riffBytes = layout.dataOffset - 8 + dataBytes;
-    if (dataBytes === layout.dataBytes && head.readUInt32LE(4) === riffBytes && size === layout.dataOffset + dataBytes) {
-      return { repaired: false, dataBytes };
-    }
-    if (size > layout.dataOffset + dataBytes) await fh.truncate(layout.dataOffset + dataBytes);
-    const riff = Buffer.alloc(4);
-    riff.writeUInt32LE(riffBytes);
-    await fh.write(riff, 0, 4, 4);
-    const data = Buffer.alloc(4);
-    data.writeUInt32LE(dataBytes);
-    await fh.write(data, 0, 4, layout.dataOffset - 4);
-    await fh.sync();
-    return { repaired: true, dataBytes };
+    if (!(await fh.stat()).isFile()) return null;
+    return await repairWavFile(fh);
   } finally {
     await fh.close();
   }
+}
+
+/**
+ * Makes a WAV file left open (power cut, crash, pulled drive) valid again: the sizes in the header are
+ * set from the file's length, and a trailing partial frame is cut off. null if the file is not a WAV file.
+ * The caller opened `fh` (read and write) and closes it.
+ */
+export async function repairWavFile(fh: FileHandle): Promise<RepairResult | null> {
+  const head = Buffer.alloc(4096);
+  const { bytesRead } = await fh.read(head, 0, head.length, 0);
+  const layout = parseWavLayout(head.subarray(0, bytesRead));
+  if (!layout) return null;
+  const { size } = await fh.stat();
+  const available = Math.max(0, size - layout.dataOffset);
+  const limit = 2 ** 32 - 1 - (layout.dataOffset - 8);
+  const dataBytes = Math.min(limit, available) - (Math.min(limit, available) % layout.blockAlign);
+  const riffBytes = layout.dataOffset - 8 + dataBytes;
+  if (dataBytes === layout.dataBytes && head.readUInt32LE(4) === riffBytes && size === layout.dataOffset + dataBytes) {
+    return { repaired: false, dataBytes };
+  }
+  if (size > layout.dataOffset + dataBytes) await fh.truncate(layout.dataOffset + dataBytes);
+  const riff = Buffer.alloc(4);
+  riff.writeUInt32LE(riffBytes);
+  await fh.write(riff, 0, 4, 4);
+  const data = Buffer.alloc(4);
+  data.writeUInt32LE(dataBytes);
+  await fh.write(data, 0, 4, layout.dataOffset - 4);
+  await fh.sync();
+  return { repaired: true, dataBytes };
 }

@@ -2,10 +2,12 @@
 // apply step runs on a real directory.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { existsSync, mkdirSync, mkdtempSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { applyRetention, planRetention, type RecordingFile } from '../../../src/engine/recording/retention.js';
+import { FileRegister } from '../../../src/engine/recording/file-register.js';
+import { openDatabase } from '../../../src/engine/db/database.js';
 import { removeOnExit } from '../../harness/util.js';
 
 const DAY = 86_400_000;
@@ -31,25 +33,61 @@ test('keep free: the oldest go until enough is free', () => {
   assert.equal(all, ['/r/d1.wav', '/r/d2.wav', '/r/d3.wav', '/r/today.wav'], 'everything but the open file if need be');
 });
 
-test('apply: deletes audio files and their cue sheets below the root, nothing else', async () => {
+test('apply: deletes the recordings the engine made (registered) and their cue sheets, nothing else, never through a link', async () => {
   const root = mkdtempSync(join(tmpdir(), 'rackcast-retention-'));
+  const outside = mkdtempSync(join(tmpdir(), 'rackcast-retention-outside-'));
   removeOnExit(root);
+  removeOnExit(outside);
+  const register = new FileRegister(openDatabase(':memory:'));
   mkdirSync(join(root, 'show'));
-  const make = (rel: string, ageDays: number): string => {
+  const age = (p: string, days: number): void => {
+    const t = (NOW - days * DAY) / 1000;
+    utimesSync(p, t, t);
+  };
+  const make = (rel: string, ageDays: number, recorded: 'closed' | 'open' | 'no' = 'closed'): string => {
     const p = join(root, rel);
     writeFileSync(p, 'x'.repeat(10));
-    const t = (NOW - ageDays * DAY) / 1000;
-    utimesSync(p, t, t);
+    age(p, ageDays);
+    if (recorded !== 'no') register.opened(p, 7);
+    if (recorded === 'closed') register.closed(p);
     return p;
   };
   const old = make('show/old.flac', 10);
-  const oldCue = make('show/old.cue', 10);
-  const notes = make('show/notes.txt', 10);
-  const open = make('open.wav', 10);
+  const oldCue = make('show/old.cue', 10, 'no');
+  const notes = make('show/notes.txt', 10, 'no');
+  const foreign = make('show/foreign.wav', 30, 'no');
+  const foreignCue = make('show/foreign.cue', 30, 'no');
+  const open = make('open.wav', 10, 'open');
   const fresh = make('fresh.mp3', 1);
-  const deleted = await applyRetention(root, { keepDays: 7, minFreePercent: 0 }, { nowMs: NOW, freeBytes: 1, totalBytes: 2, openPaths: new Set([open]) });
+  // A recording of the engine's whose name now holds a link to a file outside: neither is deleted.
+  const target = join(outside, 'precious.wav');
+  writeFileSync(target, 'keep');
+  age(target, 40);
+  const swapped = join(root, 'show/swapped.wav');
+  symlinkSync(target, swapped);
+  register.opened(swapped, 7);
+  register.closed(swapped);
+  // A recorded directory replaced by a link to another directory: nothing in there is looked at.
+  mkdirSync(join(outside, 'day'));
+  const inLinkedDir = join(outside, 'day', 'x.wav');
+  writeFileSync(inLinkedDir, 'keep');
+  age(inLinkedDir, 40);
+  symlinkSync(join(outside, 'day'), join(root, 'day'));
+  register.opened(join(root, 'day', 'x.wav'), 7);
+  register.closed(join(root, 'day', 'x.wav'));
+  // Registered, then deleted by hand: forgotten.
+  const gone = join(root, 'show', 'gone.wav');
+  register.opened(gone, 7);
+  register.closed(gone);
+
+  const deleted = await applyRetention(root, { keepDays: 7, minFreePercent: 0 }, { nowMs: NOW, freeBytes: 1, totalBytes: 2, openPaths: new Set([open]), register });
   assert.equal(deleted.map((f) => f.path), [old]);
-  assert.equal([old, oldCue, notes, open, fresh].map(existsSync), [false, false, true, true, true]);
+  assert.equal([old, oldCue, notes, foreign, foreignCue, open, fresh].map(existsSync), [false, false, true, true, true, true, true]);
+  assert.is(readFileSync(target, 'utf8'), 'keep');
+  assert.is(readFileSync(inLinkedDir, 'utf8'), 'keep');
+  assert.is(register.has(old), false, 'a deleted recording leaves the register');
+  assert.is(register.has(gone), false, 'so does one found missing');
+  assert.is(register.has(fresh), true);
 });
 
 test.run();
