@@ -14,7 +14,8 @@ import { z } from 'zod';
 import { CODECS, bitrateAllowed, bitrateRule, codecInfo, describeBitrateRule } from './codecs.js';
 import type { EncoderConfig } from './types.js';
 import { METADATA_CHARSETS } from './metadata/types.js';
-import { templateProblem } from './recording/file-names.js';
+import { relativePathProblem, templateProblem } from './recording/file-names.js';
+import { DEFAULT_PATH_RULES, filePathErrors, type PathRules } from './recording/path-rules.js';
 
 /** What gets stored: EncoderConfig without the keys the database assigns. */
 export type EncoderWrite = Omit<EncoderConfig, 'id' | 'created_at' | 'server_password'> & {
@@ -76,14 +77,17 @@ function optional<T extends z.ZodType>(schema: T) {
   return z.preprocess((v) => (v === '' ? null : v), schema.nullable()).default(null);
 }
 
-// A directory below the configured recordings root: relative, never climbing out of it.
-// (Resolving it against the root and checking the result is the recorder's job.)
+// A directory below the configured recordings root: relative (no "C:\x" either), never climbing out of it.
+// (Reaching it from the root without following links is the recorder's job; whether the drive can hold
+// the names is checked in parseEncoderInput, which knows the drive.)
 const recordingDir = z
   .string({ error: 'must be text' })
   .max(1024, 'must be at most 1024 characters')
   .refine((s) => !CONTROL.test(s), NO_CONTROL)
-  .refine((s) => !s.startsWith('/') && !s.startsWith('\\'), 'must be relative to the recordings directory')
-  .refine((s) => !s.split(/[/\\]/).includes('..'), 'must not contain ".."');
+  .superRefine((s, ctx) => {
+    const problem = relativePathProblem(s);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
 
 const fields = z.strictObject({
   name: text(100).refine((s) => s.length > 0, 'is required'),
@@ -257,7 +261,15 @@ function keepsPassword(v: unknown): boolean {
  * If an update changes the codec without giving bitrate_kbps/quality, the stored ones
  * (chosen for the old codec) are dropped so the new codec's default applies.
  */
-export function parseEncoderInput(input: unknown, existing?: EncoderConfig): ParseResult {
+export interface ParseOptions {
+  /**
+   * What the recordings drive can hold (Recordings.pathRules(): FAT names, the directory's length). Without
+   * it, file paths are held to what every Linux filesystem allows.
+   */
+  paths?: PathRules;
+}
+
+export function parseEncoderInput(input: unknown, existing?: EncoderConfig, options: ParseOptions = {}): ParseResult {
   if (!isRecord(input)) return { ok: false, errors: [{ field: '', message: 'must be an object with the encoder fields' }] };
   let candidate: Record<string, unknown> = input;
   if (existing !== undefined) {
@@ -274,6 +286,11 @@ export function parseEncoderInput(input: unknown, existing?: EncoderConfig): Par
   const result = encoderSchema.safeParse(candidate);
   if (!result.success) return { ok: false, errors: toFieldErrors(result.error.issues) };
   const value = result.data;
+  // Paths that could never be written on the recordings drive are refused now, not at recording time.
+  if (value.output_type === 'file') {
+    const pathErrors = filePathErrors(value, options.paths ?? DEFAULT_PATH_RULES);
+    if (pathErrors.length > 0) return { ok: false, errors: pathErrors };
+  }
   if (existing !== undefined && keepsPassword(input.server_password)) value.server_password = undefined;
   else if (value.server_password === '') value.server_password = null;
   if (existing !== undefined && keepsPassword(input.stats_admin_password)) value.stats_admin_password = undefined;
