@@ -1,7 +1,14 @@
 // The now-playing file: playout software writes the current title into a text file, often on an
 // SMB or NFS share. fs.watch misses changes made by another machine on such shares, so the file's
 // mtime, size and inode are polled every second; the first line is the title.
-import { open, stat } from 'node:fs/promises';
+//
+// Each poll opens the file first and asks the descriptor what it is (fstat), never the path: with
+// O_NONBLOCK a FIFO put in the file's place cannot hang the open (a blocking open of a FIFO waits for a
+// writer for ever, and holds one of libuv's four threads while it does; four of them stall every file
+// and DNS operation of the engine), and with O_NOFOLLOW a link is refused rather than read. Only a
+// regular file is read.
+import { constants } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
 import { MAX_LINE_BYTES, type LineHandlers } from './line-listeners.js';
 import { log } from '../log.js';
 
@@ -62,21 +69,37 @@ export class NowPlayingFile {
   }
 
   private async poll(): Promise<void> {
+    let handle: FileHandle;
+    try {
+      handle = await open(this.path, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOFOLLOW);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') return this.fail('missing', 'file does not exist (yet)');
+      if (code === 'ELOOP') return this.fail('error', 'is a link; links are not followed (give the path of the file itself)');
+      return this.fail('error', (err as Error).message);
+    }
+    try {
+      await this.read(handle);
+    } finally {
+      await handle.close().catch(() => undefined);
+    }
+  }
+
+  private async read(handle: FileHandle): Promise<void> {
     let key: string;
     try {
-      const st = await stat(this.path);
+      const st = await handle.stat();
       if (!st.isFile()) return this.fail('error', 'is not a regular file');
       key = `${st.ino}:${st.size}:${st.mtimeMs}`;
     } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      return this.fail(code === 'ENOENT' ? 'missing' : 'error', code === 'ENOENT' ? 'file does not exist (yet)' : (err as Error).message);
+      return this.fail('error', (err as Error).message);
     }
     this.status.state = 'watching';
     this.status.error = null;
     if (key === this.lastKey) return;
     let bytes: Buffer;
     try {
-      bytes = await readHead(this.path, MAX_LINE_BYTES + 2);
+      bytes = await readHead(handle, MAX_LINE_BYTES + 2);
     } catch (err) {
       return this.fail('error', (err as Error).message);
     }
@@ -104,13 +127,8 @@ export class NowPlayingFile {
   }
 }
 
-async function readHead(path: string, maxBytes: number): Promise<Buffer> {
-  const handle = await open(path, 'r');
-  try {
-    const buffer = Buffer.alloc(maxBytes);
-    const { bytesRead } = await handle.read(buffer, 0, maxBytes, 0);
-    return buffer.subarray(0, bytesRead);
-  } finally {
-    await handle.close();
-  }
+async function readHead(handle: FileHandle, maxBytes: number): Promise<Buffer> {
+  const buffer = Buffer.alloc(maxBytes);
+  const { bytesRead } = await handle.read(buffer, 0, maxBytes, 0);
+  return buffer.subarray(0, bytesRead);
 }
