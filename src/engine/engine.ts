@@ -198,7 +198,7 @@ export class Engine extends EventEmitter<EngineEvents> {
   }
 
   createEncoder(input: unknown): number {
-    const parsed = parseEncoderInput(input);
+    const parsed = parseEncoderInput(input, undefined, { paths: this.recordings.pathRules() });
     if (!parsed.ok) throw new EngineError('invalid', 'invalid encoder', parsed.errors);
     const id = this.encoders.create(parsed.value);
     this.eventLog.add({ level: 'info', kind: 'config_changed', encoderId: id, message: `Encoder "${parsed.value.name}" created` });
@@ -207,7 +207,7 @@ export class Engine extends EventEmitter<EngineEvents> {
 
   async updateEncoder(id: number, input: unknown): Promise<void> {
     const existing = this.getEncoder(id);
-    const parsed = parseEncoderInput(input, existing);
+    const parsed = parseEncoderInput(input, existing, { paths: this.recordings.pathRules() });
     if (!parsed.ok) throw new EngineError('invalid', 'invalid encoder', parsed.errors);
     this.encoders.update(id, parsed.value);
     const config = this.getEncoder(id);
