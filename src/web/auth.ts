@@ -9,7 +9,8 @@
 //   2. authRoutes(router, deps)        (POST/DELETE /api/session: signing in cannot require being signed in)
 //   3. app.use('/api', requireAuth(deps)) and every other /api route after it.
 // Pass the same `sessions` (and, if given, `throttle`) to both, so failed Basic attempts and failed
-// sign-ins count against the same per-IP limit.
+// sign-ins count against the same per-IP limit. Cross-site requests riding on the cookie or Basic
+// credentials are refused before any of this, by refuseCrossSite (cross-site.ts).
 import { createHash, randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
 import express, { type Request, type RequestHandler, type Response, type Router } from 'express';
 import type { SettingsStore } from '../engine/db/settings-store.js';
@@ -286,19 +287,6 @@ function refuseThrottled(res: Response, waitMs: number): void {
   res.status(429).set('Retry-After', String(secs)).json({ error: `too many wrong passwords; try again in ${secs} s` });
 }
 
-// A browser that once answered the Basic prompt sends those credentials with any request to this host,
-// including a form posted by another site. Browsers always send Origin on such requests; scripts don't.
-const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
-function crossSite(req: Request): boolean {
-  const origin = req.get('origin');
-  if (SAFE_METHODS.has(req.method) || !origin) return false;
-  try {
-    return new URL(origin).host !== req.get('host');
-  } catch {
-    return true;
-  }
-}
-
 /**
  * Express middleware that lets a request through with a valid session cookie, Bearer API token or Basic
  * admin credentials, and answers 401 otherwise. `res.locals.auth` says which one was used.
@@ -329,7 +317,6 @@ export function requireAuth(deps: AuthDeps): RequestHandler {
     }
     const stored = storedAdminHash(settings);
     if (space > 0 && scheme === 'basic' && stored) {
-      if (crossSite(req)) return void res.status(403).json({ error: 'cross-site request refused' });
       const cacheKey = sha256(`${stored}\n${header}`).toString('hex');
       if ((basicCache.get(cacheKey) ?? 0) > now()) {
         res.locals.auth = 'basic';

@@ -5,7 +5,8 @@
 //   metadataKeyRoutes  before it: a request to /api/metadata carrying a metadata key (`?key=` or the
 //                      X-RackCast-Metadata-Key header) is decided here and goes no further. The key
 //                      posts titles and does nothing else: with it, any other route meets requireAuth.
-//   metadataRoutes     after it: the same intake with normal credentials, plus reading and settings.
+//   metadataRoutes     after it: intake by POST with normal credentials (never by GET: state never
+//                      changes on GET except with the key), plus reading and settings.
 import express, { Router, type Request, type Response } from 'express';
 import { EngineError, type Engine } from '../engine/engine.js';
 import { METADATA_KEY_HEADER, checkMetadataKey, deleteMetadataKey, metadataKeyCreatedAt, rotateMetadataKey } from '../engine/metadata/metadata-key.js';
@@ -77,8 +78,17 @@ export function metadataRoutes(engine: Engine): Router {
   const r = Router();
   r.get('/metadata', (req, res) => {
     const input = queryInput(req);
-    // A GET with a title is intake (for systems that can only call a URL); without one it reads.
-    if (hasIntake(input)) return reply(res, engine.metadata.submit(input, 'http'));
+    // GET changes nothing with normal credentials: a link or an <img> on another site could make the
+    // browser send the cookie or Basic credentials with it. Only the metadata key (decided by
+    // metadataKeyRoutes, before this) posts titles by GET, for systems that can only call a URL.
+    if (hasIntake(input)) {
+      const field = INTAKE_FIELDS.find((f) => input[f] !== undefined);
+      res.status(405).set('Allow', 'POST').json({
+        error: 'GET /api/metadata only reads now playing; send titles with POST /api/metadata {"artist", "title"} or {"song"}, or by GET with the metadata key (?key= or the X-RackCast-Metadata-Key header)',
+        field,
+      });
+      return;
+    }
     const limit = Number(req.query.limit ?? 20);
     res.json({ now_playing: engine.metadata.current(), history: engine.metadata.history.recent(limit) });
   });

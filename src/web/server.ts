@@ -12,6 +12,7 @@ import { recordingRoutes } from './recording-routes.js';
 import { EventStream } from './sse.js';
 import { errorHandler } from './errors.js';
 import { SessionStore, authRoutes, requireAuth } from './auth.js';
+import { refuseCrossSite } from './cross-site.js';
 import { pageRoutes } from './page/serve-page.js';
 
 export interface WebServer {
@@ -24,6 +25,9 @@ export interface WebServer {
 export function createApp(engine: Engine, events: EventStream, sessions: SessionStore): express.Express {
   const app = express();
   app.disable('x-powered-by');
+  // Before everything else: a cross-site request riding on the cookie or Basic credentials never reaches
+  // a route, the body parser or the password check.
+  app.use(refuseCrossSite());
   app.use(express.json({ limit: '64kb' }));
 
   // Signing in and out needs no credentials; everything else under /api does.

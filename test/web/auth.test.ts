@@ -13,6 +13,7 @@ import {
   ensureAdminPassword, hashPassword, listApiTokens, parseCookies, requireAuth, revokeApiToken,
   setAdminPassword, verifyApiToken, verifyPassword, type AuthDeps,
 } from '../../src/web/auth.js';
+import { refuseCrossSite } from '../../src/web/cross-site.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'rackcast-auth-'));
 test.after(() => rmSync(dir, { recursive: true, force: true }));
@@ -23,6 +24,7 @@ const basic = (user: string, pw: string) => `Basic ${Buffer.from(`${user}:${pw}`
 /** A tiny app wired as the real server must be: health, session routes, then the middleware. */
 async function startApp(deps: AuthDeps) {
   const app = express();
+  app.use(refuseCrossSite());
   app.get('/api/health', (_req, res) => void res.json({ ok: true }));
   const router = express.Router();
   authRoutes(router, deps);

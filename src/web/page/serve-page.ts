@@ -32,7 +32,10 @@ function securityHeaders(res: Response): void {
     'Content-Security-Policy': CSP,
     'X-Frame-Options': 'DENY',
     'X-Content-Type-Options': 'nosniff',
-    'Referrer-Policy': 'no-referrer',
+    // same-origin, not no-referrer: under no-referrer the Fetch standard makes a browser send `Origin: null`
+    // with the page's own POSTs, which the cross-site check (src/web/cross-site.ts) must refuse. Other
+    // origins still get no Referer.
+    'Referrer-Policy': 'same-origin',
   });
 }
 
