@@ -13,6 +13,7 @@ import { EventStream } from './sse.js';
 import { errorHandler } from './errors.js';
 import { SessionStore, authRoutes, requireAuth } from './auth.js';
 import { refuseCrossSite } from './cross-site.js';
+import { webSettings, webSettingsRoutes } from './web-settings.js';
 import { pageRoutes } from './page/serve-page.js';
 
 export interface WebServer {
@@ -45,7 +46,7 @@ export function createApp(engine: Engine, events: EventStream, sessions: Session
   api.use(metadataKeyRoutes(engine));
   api.use(requireAuth({ settings: engine.settings, sessions }));
   api.get('/status', (_req, res) => {
-    res.json(engine.status());
+    res.json({ ...engine.status(), web: events.stats() });
   });
   api.get('/events', events.handler);
   api.get('/log', (req, res) => {
@@ -57,6 +58,7 @@ export function createApp(engine: Engine, events: EventStream, sessions: Session
   api.use(listenerRoutes(engine));
   api.use(metadataRoutes(engine));
   api.use(recordingRoutes(engine));
+  api.use(webSettingsRoutes(engine));
   api.use((_req, res) => {
     res.status(404).json({ error: 'no such API route' });
   });
@@ -66,7 +68,7 @@ export function createApp(engine: Engine, events: EventStream, sessions: Session
 }
 
 export function startWebServer(engine: Engine, opts: { port: number; bind: string }): Promise<WebServer> {
-  const events = new EventStream();
+  const events = new EventStream({ maxClients: () => webSettings(engine.settings).sse_max_clients });
   const sessions = new SessionStore();
   engine.on('encoder_status_changed', (s) => events.send('encoder_status_changed', s));
   engine.on('levels', (l) => events.send('levels', l));
