@@ -18,6 +18,8 @@ export const MAX_LINE_BYTES = 4096;
 export const MAX_TCP_CLIENTS = 16;
 /** A playout system may keep its connection open between titles; one that sends no line for this long is let go. */
 export const TCP_IDLE_MS = 60_000;
+/** Lines handled from one connection before the event loop gets a turn. */
+export const LINES_PER_TURN = 256;
 
 export interface LineHandlers {
   onLine(bytes: Buffer): void;
@@ -109,6 +111,50 @@ function describe(err: NodeJS.ErrnoException, port: number): string {
   return err.message;
 }
 
+/**
+ * Hands a connection's chunks to its splitter at most LINES_PER_TURN lines at a time: a 64 KiB chunk of
+ * short lines is thousands of titles, and the rest of the engine gets a turn between every few hundred.
+ * The socket is paused meanwhile, so the sender waits (TCP pushes back) instead of the engine buffering.
+ * Lines already received still count after the sender has closed (only a closed listener drops them).
+ */
+function meteredFeed(socket: net.Socket, splitter: LineSplitter, listening: () => boolean): { feed(chunk: Buffer): void; end(done: () => void): void } {
+  let rest: Buffer | null = null;
+  let atEnd: (() => void) | null = null;
+  const feed = (chunk: Buffer): void => {
+    let pos = 0;
+    for (let lines = 0; lines < LINES_PER_TURN; lines++) {
+      const nl = chunk.indexOf(0x0a, pos);
+      if (nl < 0) {
+        splitter.push(chunk);
+        return;
+      }
+      pos = nl + 1;
+    }
+    splitter.push(chunk.subarray(0, pos));
+    if (pos === chunk.length) return;
+    rest = chunk.subarray(pos);
+    socket.pause();
+    setImmediate(() => {
+      const next = rest!;
+      rest = null;
+      if (!listening()) return;
+      feed(next);
+      if (rest !== null) return;
+      socket.resume();
+      const done = atEnd;
+      atEnd = null;
+      done?.();
+    });
+  };
+  return {
+    feed,
+    end: (done) => {
+      if (rest === null) done();
+      else atEnd = done;
+    },
+  };
+}
+
 interface TcpClient {
   socket: net.Socket;
   /** When it last sent a line (or connected), performance.now(). */
@@ -171,11 +217,14 @@ export function listenTcp(port: number, bindAddress: string, handlers: LineHandl
         handlers.onDrop(reason, detail);
       },
     });
-    socket.on('data', (chunk: Buffer) => splitter.push(chunk));
-    socket.on('end', () => {
-      splitter.end();
-      socket.end();
-    });
+    const metered = meteredFeed(socket, splitter, () => status.listening);
+    socket.on('data', metered.feed);
+    socket.on('end', () =>
+      metered.end(() => {
+        splitter.end();
+        socket.end();
+      }),
+    );
     socket.on('error', () => {});
     socket.on('close', () => {
       clearTimeout(client.idleTimer);

@@ -183,7 +183,8 @@ export class MetadataService {
     }
     if (!this.limiter.take(source, this.now())) {
       const limit = rateLimitOf(this.intake);
-      return this.drop(source, 'rate_limited', `over max_titles_per_minute: more than ${limit.perMinute} new titles a minute (burst ${limit.burst}) from ${source}`);
+      // Starts with the field, as every intake message does: the HTTP reply names `title`.
+      return this.drop(source, 'rate_limited', `title refused: more than ${limit.perMinute} new titles a minute (burst ${limit.burst}) from ${source} (max_titles_per_minute)`);
     }
     const np = this.history.add(track, source, new Date(this.now()));
     this.currentTrack = np;

@@ -2,7 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import dgram from 'node:dgram';
 import net from 'node:net';
-import { LineSplitter, MAX_LINE_BYTES, MAX_TCP_CLIENTS, TCP_IDLE_MS, listenTcp, listenUdp, type LineHandlers } from '../../../src/engine/metadata/line-listeners.js';
+import { LINES_PER_TURN, LineSplitter, MAX_LINE_BYTES, MAX_TCP_CLIENTS, TCP_IDLE_MS, listenTcp, listenUdp, type LineHandlers } from '../../../src/engine/metadata/line-listeners.js';
 import { freePort, sleep, waitFor } from '../../harness/util.js';
 
 function collector() {
@@ -104,6 +104,27 @@ test('TCP: a connection that sends no line for the idle time is closed; bytes wi
   await waitFor(() => listener.status.connections === 0, { timeoutMs: 2000 });
   assert.is(listener.status.closed_idle, 2);
   assert.ok(c.lines.length >= 2);
+  await listener.close();
+});
+
+test('TCP: a flood of short lines is handled a few hundred at a time, in order, nothing lost', async () => {
+  const port = await freePort();
+  const c = collector();
+  let seenAtFirstTurn = -1;
+  const handlers: LineHandlers = {
+    onLine: (b) => {
+      if (c.lines.length === 0) setImmediate(() => (seenAtFirstTurn = c.lines.length));
+      c.handlers.onLine(b);
+    },
+    onDrop: c.handlers.onDrop,
+  };
+  const listener = await listenTcp(port, '127.0.0.1', handlers);
+  const sock = await connect(port);
+  const sent = Array.from({ length: 20_000 }, (_, i) => `${i}`);
+  sock.end(`${sent.join('\n')}`);
+  await waitFor(() => c.lines.length === sent.length, { timeoutMs: 5000, what: 'every line' });
+  assert.equal(c.lines, sent, 'in order, the last one without a newline too');
+  assert.ok(seenAtFirstTurn > 0 && seenAtFirstTurn <= LINES_PER_TURN, `the event loop got a turn after ${seenAtFirstTurn} lines`);
   await listener.close();
 });
 

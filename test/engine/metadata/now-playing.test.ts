@@ -88,7 +88,7 @@ test('the rate limit: per source, new titles only, each drop counted as rate_lim
   const titles = Array.from({ length: 25 }, (_, i) => Buffer.from(`Flood - ${i}`));
   const results = titles.map((line) => service.submitLine(line, 'tcp'));
   assert.equal(results.filter((r) => r.ok).length, 10, 'the burst');
-  assert.equal(results[10], { ok: false, reason: 'rate_limited', message: 'over max_titles_per_minute: more than 60 new titles a minute (burst 10) from tcp' });
+  assert.equal(results[10], { ok: false, reason: 'rate_limited', message: 'title refused: more than 60 new titles a minute (burst 10) from tcp (max_titles_per_minute)' });
   assert.ok(service.submitLine(Buffer.from('Flood - 9'), 'tcp').ok, 'a repeat of the current title costs nothing and is not a drop');
   assert.ok(service.submit({ title: 'From HTTP' }).ok, 'another source has its own allowance');
   nowMs += 2000;
