@@ -1,6 +1,6 @@
 // Signing in through the page in Chromium against the real engine: a locked engine explains itself, a wrong
 // password is refused, the right one is accepted with an HttpOnly SameSite=Strict cookie, an unsigned API
-// request is refused, signing out works, and the page comes back by itself after the engine restarts.
+// request is refused, signing out works, and the page comes back by itself after the engine process restarts.
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,7 +8,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Browser } from 'playwright-core';
 import { ADMIN_PASSWORD, startTestEngine, type TestEngine } from '../harness/engine.js';
-import { removeOnExit } from '../harness/util.js';
+import { freePort, portIsFree, removeOnExit } from '../harness/util.js';
+import { startEngineProcess, type EngineProcess } from '../harness/engine-process.js';
 import { Engine } from '../../src/engine/engine.js';
 import { startWebServer, type WebServer } from '../../src/web/server.js';
 import { ensurePageBuilt, launchBrowser, openPage, shot, signIn } from './browser.js';
@@ -92,26 +93,47 @@ test('a wrong password is refused, the right one accepted; the cookie is HttpOnl
 });
 
 test('after an engine restart the page says it lost contact, then asks to sign in again and is live once more', async () => {
-  const { page, context, errors } = await openPage(browser, t.web.url);
-  await signIn(page, ADMIN_PASSWORD);
-  await page.locator('[data-link="live"]').waitFor();
-  const port = t.web.port;
-  // Sessions live in the engine's memory: a new web server with new sessions is what the page sees of a restart.
-  await t.web.close();
-  await page.getByText(/No contact with the engine/).waitFor({ timeout: 5000 });
-  await shot(page, 'engine-lost');
-  const again = await startWebServer(t.engine, { port, bind: '127.0.0.1' });
+  // The real thing: an engine process, stopped as systemd stops it and started again on the same data
+  // directory and port (without --admin-password: the stored one applies).
+  const dataDir = mkdtempSync(join(tmpdir(), 'rackcast-restart-'));
+  removeOnExit(dataDir);
+  const port = await freePort();
+  let engine: EngineProcess | undefined = await startEngineProcess({ dataDir, port });
+  const { page, context, errors } = await openPage(browser, engine.url);
   try {
+    const basic = 'Basic ' + Buffer.from(`admin:${ADMIN_PASSWORD}`).toString('base64');
+    const created = await context.request.post('/api/encoders', {
+      headers: { ...XRW, authorization: basic },
+      data: { name: 'Survives Restart', codec: 'mp3', bitrate_kbps: 128, output_type: 'icecast', server_host: '127.0.0.1', server_port: 8000, server_password: 'x', mount_point: '/r.mp3' },
+    });
+    assert.is(created.status(), 201, await created.text());
+    await signIn(page, ADMIN_PASSWORD);
+    await page.locator('[data-link="live"]').waitFor();
+    const firstPid = engine.pid;
+
+    await engine.stop();
+    engine = undefined;
+    assert.ok(await portIsFree(port), 'the old engine is gone: its port is free');
+    await page.getByText(/No contact with the engine/).waitFor({ timeout: 5000 });
+    await shot(page, 'engine-lost');
+
+    engine = await startEngineProcess({ dataDir, port, adminPassword: null });
+    assert.is.not(engine.pid, firstPid, 'a new engine process');
     await page.getByText('Your session has ended').waitFor({ timeout: 10_000 });
     await page.getByLabel('Admin password').fill(ADMIN_PASSWORD);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.locator('[data-link="live"]').waitFor({ timeout: 5000 });
+    await page.getByRole('link', { name: 'Encoders', exact: true }).click();
+    await page.getByText('Survives Restart').first().waitFor({ timeout: 5000 });
     // Only the outage itself may have left console errors: refused connections and the 401 that ended the session.
     const unexpected = errors.filter((e) => !/ERR_CONNECTION_REFUSED|ERR_EMPTY_RESPONSE|ERR_CONNECTION_RESET|ERR_INCOMPLETE_CHUNKED_ENCODING|status of 401/.test(e));
     assert.equal(unexpected, []);
+    await context.close();
+    await engine.stop();
   } finally {
     await context.close();
-    await again.close();
+    // Only cleanup here: a failed stop above has already failed the test with its own reason.
+    await engine?.stop().catch(() => undefined);
   }
 });
 
