@@ -40,3 +40,10 @@ export function counterBreaks(pcm: Buffer): number[] {
   }
   return out;
 }
+
+/** Frame j of `pcm` follows frame j - 1 of the signal: the counter steps by one and both frames carry their noise. */
+export function counterContinuousAt(pcm: Buffer, j: number): boolean {
+  const counter = (i: number): number => pcm.readInt16LE(i * 4);
+  const intact = (i: number): boolean => pcm.readInt16LE(i * 4 + 2) === NOISE[counter(i) & 0xffff];
+  return counter(j) === (((counter(j - 1) + 1) << 16) >> 16) && intact(j - 1) && intact(j);
+}

@@ -20,6 +20,7 @@ export interface TestEngine {
   web: WebServer;
   dataDir: string;
   api<T = any>(method: string, path: string, body?: unknown, auth?: string | null): Promise<ApiResult<T>>;
+  request<T = any>(method: string, path: string, headers: Record<string, string>, body?: unknown): Promise<ApiResult<T>>;
   status(id: number): Promise<EncoderStatus>;
   waitForState(id: number, predicate: (s: EncoderStatus) => boolean, timeoutMs?: number, what?: string): Promise<EncoderStatus>;
   stop(): Promise<void>;
@@ -34,11 +35,11 @@ export async function startTestEngine(opts: Partial<EngineOptions> = {}): Promis
   const web = await startWebServer(engine, { port: 0, bind: '127.0.0.1' });
   const basic = 'Basic ' + Buffer.from(`admin:${ADMIN_PASSWORD}`).toString('base64');
 
-  async function api<T>(method: string, path: string, body?: unknown, auth: string | null = basic): Promise<ApiResult<T>> {
-    const headers: Record<string, string> = {};
-    if (auth) headers.authorization = auth;
-    if (body !== undefined) headers['content-type'] = 'application/json';
-    const res = await fetch(web.url + path, { method, headers, body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body) });
+  /** Any request with exactly these headers (no credentials unless given); the body as JSON unless a string. */
+  async function request<T>(method: string, path: string, headers: Record<string, string>, body?: unknown): Promise<ApiResult<T>> {
+    const h: Record<string, string> = { ...headers };
+    if (body !== undefined) h['content-type'] ??= 'application/json';
+    const res = await fetch(web.url + path, { method, headers: h, body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body) });
     const text = await res.text();
     let parsed: unknown = text;
     try {
@@ -47,6 +48,10 @@ export async function startTestEngine(opts: Partial<EngineOptions> = {}): Promis
       /* not JSON: keep the text */
     }
     return { status: res.status, body: parsed as T };
+  }
+
+  function api<T>(method: string, path: string, body?: unknown, auth: string | null = basic): Promise<ApiResult<T>> {
+    return request<T>(method, path, auth ? { authorization: auth } : {}, body);
   }
 
   async function status(id: number): Promise<EncoderStatus> {
@@ -70,6 +75,7 @@ export async function startTestEngine(opts: Partial<EngineOptions> = {}): Promis
     web,
     dataDir,
     api,
+    request,
     status,
     waitForState,
     async stop() {

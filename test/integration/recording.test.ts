@@ -1,3 +1,4 @@
+// test-timeout: 240
 // Recording end to end through the real ALSA path (PulseAudio null sink read by arecord, real ffmpeg,
 // the real engine and its HTTP API): a signal in which every lost or repeated sample shows is recorded
 // as WAV, FLAC and MP3 at once, rotated by size several times, and the files are joined and checked
@@ -21,57 +22,10 @@ import type { RecordingStatus } from '../../src/engine/recording/recording-types
 import { MAX_OVERRUN_FRAMES, type CaptureStatus } from '../../src/engine/capture/capture.js';
 import type { ConsumerStats } from '../../src/engine/audio/fanout.js';
 import { BUFFER_US } from '../../src/engine/capture/arecord-argv.js';
+import { counterBreaks, counterContinuousAt, counterSignal } from '../harness/counter-signal.js';
 
 const RATE = 48000;
-const PERIOD = 65536;
 const RECORD_MS = 56_000;
-
-// Left: a 16-bit counter. Right: noise looked up by the counter, so FLAC cannot shrink the files (they
-// rotate every few seconds) and a shifted sample is visible in either channel.
-const NOISE = (() => {
-  const t = new Int16Array(PERIOD);
-  let x = 0x2545f491;
-  for (let i = 0; i < PERIOD; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    t[i] = (x >> 16) & 0xffff;
-  }
-  return t;
-})();
-
-function signal(): Buffer {
-  const b = Buffer.alloc(PERIOD * 4);
-  for (let i = 0; i < PERIOD; i++) {
-    b.writeInt16LE((i << 16) >> 16, i * 4);
-    b.writeInt16LE(NOISE[i]!, i * 4 + 2);
-  }
-  return b;
-}
-
-/**
- * Where the signal breaks: frames whose counter does not step by one from the frame before, or whose noise
- * does not match it. A run of broken frames (silence inserted by an underrun, say) counts once, at its start.
- */
-function breaks(pcm: Buffer): number[] {
-  const out: number[] = [];
-  let previousBad = false;
-  for (let i = 0; i < pcm.length / 4; i++) {
-    const counter = pcm.readInt16LE(i * 4);
-    const stepped = i === 0 || counter === (((pcm.readInt16LE((i - 1) * 4) + 1) << 16) >> 16);
-    const bad = !stepped || pcm.readInt16LE(i * 4 + 2) !== NOISE[counter & 0xffff];
-    if (bad && !previousBad) out.push(i);
-    previousBad = bad;
-  }
-  return out;
-}
-
-/** Frame j of `pcm` follows frame j - 1 of the signal: the counter steps by one and both frames carry their noise. */
-function continuousAt(pcm: Buffer, j: number): boolean {
-  const counter = (i: number): number => pcm.readInt16LE(i * 4);
-  const intact = (i: number): boolean => pcm.readInt16LE(i * 4 + 2) === NOISE[counter(i) & 0xffff];
-  return counter(j) === (((counter(j - 1) + 1) << 16) >> 16) && intact(j - 1) && intact(j);
-}
 
 /**
  * An overrun's gap is at the frame the capture reports or a little after it: arecord prints the line after
@@ -93,7 +47,7 @@ test.before(async () => {
   pulse = await startPulse();
   // A 2 s server-side buffer: the player cannot underrun (insert silence) on a loaded machine, so the signal
   // reaches the sink unbroken, and a break in what was recorded is the capture's or the engine's.
-  player = pulse.play(signal(), { rate: RATE, channels: 2 }, { loop: true, latencyMs: 2000, countUnderruns: true });
+  player = pulse.play(counterSignal(), { rate: RATE, channels: 2 }, { loop: true, latencyMs: 2000, countUnderruns: true });
   root = mkdtempSync(join(tmpdir(), 'rackcast-recordings-'));
   removeOnExit(root);
   t = await startTestEngine({ captureDevice: pulse.pcm, captureEnv: { ...process.env, ...pulse.env }, recordingsDir: root });
@@ -200,7 +154,7 @@ test('rotated by size while the programme plays: the joined WAV and FLAC files a
   let capture!: CaptureStatus;
   await waitFor(async () => (capture = (await t.api('GET', '/api/status')).body.capture).frames >= referenceStart! + wav.length / 4, { timeoutMs: 5000, what: 'capture status up to date' });
   assert.ok(capture.overrunFrames.length === Math.min(capture.overruns, MAX_OVERRUN_FRAMES), `every overrun's frame is listed: ${JSON.stringify(capture)}`);
-  const upstream = breaks(wav);
+  const upstream = counterBreaks(wav);
   const overrunAt = (b: number): boolean => capture.overrunFrames.some((p) => p <= referenceStart! + b && referenceStart! + b <= p + OVERRUN_SLACK_FRAMES);
   const unexplained = upstream.filter((b) => !overrunAt(b));
   assert.equal(
@@ -219,7 +173,7 @@ test('rotated by size while the programme plays: the joined WAV and FLAC files a
   const joinsOf = (parts: Buffer[]): number[] => parts.slice(0, -1).reduce<number[]>((acc, p) => [...acc, (acc.at(-1) ?? 0) + p.length / 4], []);
   const describe = (pcm: Buffer, parts: Buffer[]): string => {
     const joins = joinsOf(parts);
-    const diff = breaks(pcm).filter((b) => !upstream.includes(b));
+    const diff = counterBreaks(pcm).filter((b) => !upstream.includes(b));
     return `${pcm.length / 4} frames vs ${wav.length / 4}; breaks not in the reference: ${diff.slice(0, 5).join(', ')}; joins: ${joins.join(', ')}`;
   };
   assert.ok(rotatedWav.equals(wav), `joined WAV files differ from the reference: ${describe(rotatedWav, wavFiles.map(wavData))}`);
@@ -230,7 +184,7 @@ test('rotated by size while the programme plays: the joined WAV and FLAC files a
   const joins = (pcm: Buffer, parts: Buffer[], what: string): void => {
     const at = joinsOf(parts);
     assert.ok(at.length > 0, `${what}: no joins`);
-    for (const j of at) if (!upstream.includes(j)) assert.ok(continuousAt(pcm, j), `${what}: the signal breaks at the join at frame ${j}`);
+    for (const j of at) if (!upstream.includes(j)) assert.ok(counterContinuousAt(pcm, j), `${what}: the signal breaks at the join at frame ${j}`);
   };
   joins(rotatedWav, wavFiles.map(wavData), 'WAV');
   joins(flac, flacParts, 'FLAC');

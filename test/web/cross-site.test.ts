@@ -15,23 +15,8 @@ let metadataKey = '';
 const basic = 'Basic ' + Buffer.from(`admin:${ADMIN_PASSWORD}`).toString('base64');
 const EVIL = 'http://evil.example';
 
-interface Reply {
-  status: number;
-  body: any;
-}
-
-async function call(method: string, path: string, headers: Record<string, string>, body?: unknown): Promise<Reply> {
-  const h: Record<string, string> = { ...headers };
-  if (body !== undefined) h['content-type'] = 'application/json';
-  const res = await fetch(t.web.url + path, { method, headers: h, body: body === undefined ? undefined : JSON.stringify(body) });
-  const text = await res.text();
-  let parsed: unknown = text;
-  try {
-    parsed = text ? JSON.parse(text) : null;
-  } catch {
-    /* keep the text */
-  }
-  return { status: res.status, body: parsed };
+function call(method: string, path: string, headers: Record<string, string>, body?: unknown) {
+  return t.request(method, path, headers, body);
 }
 
 async function nowPlaying(): Promise<string | null> {
