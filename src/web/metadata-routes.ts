@@ -45,7 +45,9 @@ function reply(res: Response, result: SubmitResult): void {
     return;
   }
   const field = /^(artist|title|song)\b/.exec(result.message)?.[1] ?? (result.reason === 'empty' ? 'title' : undefined);
-  res.status(result.reason === 'too_long' ? 413 : 400).json({ error: result.message, reason: result.reason, field });
+  // 429 tells a playout system to slow down, not that its title was malformed.
+  const status = result.reason === 'too_long' ? 413 : result.reason === 'rate_limited' ? 429 : 400;
+  res.status(status).json({ error: result.message, reason: result.reason, field });
 }
 
 /** The metadata-key door: mount before requireAuth. Requests without a key pass through untouched. */

@@ -110,6 +110,18 @@ test('bad input gets a clear 4xx naming the field, is counted, and loses nothing
   assert.is((await t.api('POST', '/api/metadata', { artist: 'Still', title: 'Works' })).body.changed, true);
 });
 
+test('titles over the rate limit get 429 naming the field, and the limit can be lifted', async () => {
+  assert.is((await t.api('PUT', '/api/metadata/settings', { max_titles_per_minute: 1, title_burst: 1 })).status, 200);
+  const replies = [];
+  for (let i = 0; i < 3; i++) replies.push(await t.api('POST', '/api/metadata', { song: `Limited - ${i}` }));
+  const limited = replies.filter((r) => r.status === 429);
+  assert.ok(limited.length >= 1, JSON.stringify(replies.map((r) => r.status)));
+  assert.is(limited[0]!.body.reason, 'rate_limited');
+  assert.is(limited[0]!.body.field, 'title');
+  assert.match(limited[0]!.body.error, 'max_titles_per_minute');
+  assert.is((await t.api('PUT', '/api/metadata/settings', { max_titles_per_minute: 60, title_burst: 10 })).status, 200);
+});
+
 test('settings: validated with errors naming the field; TCP and UDP listeners, off by default', async () => {
   const initial = await t.api('GET', '/api/metadata/settings');
   assert.equal([initial.body.tcp_port, initial.body.udp_port, initial.body.status.tcp, initial.body.status.udp], [null, null, null, null]);

@@ -98,8 +98,14 @@ export function shoutcastMetadataPath(req: ShoutcastMetadataRequest): string {
 export type RetryKind = 'soon' | 'backoff' | 'never';
 export type PushVerdict = { ok: true } | { ok: false; error: string; retry: RetryKind };
 
-function bodyText(body: string): string {
-  return body.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim().slice(0, 200);
+/** A server's reply as words for the status and the log; a password it echoes (some repeat the URL) is hidden. */
+export function bodyText(body: string): string {
+  return body
+    .replace(/<[^>]*>/g, ' ')
+    .replace(/\b(pass|password)=[^&\s"'<>]*/gi, '$1=(hidden)')
+    .replace(/\s+/g, ' ')
+    .trim()
+    .slice(0, 200);
 }
 
 function notRegistered(body: string): boolean {

@@ -94,4 +94,14 @@ test('retry delays: quick while the mount registers, slow for other faults, none
   assert.is(pushRetryDelayMs(1, 'never'), null);
 });
 
+test('a password the server echoes in its error page never reaches the status or the log', () => {
+  const page = '<html><body>Bad request: /admin.cgi?pass=s3cret&mode=updinfo&song=x (password=s3cret)</body></html>';
+  for (const verdict of [classifyShoutcastMetadataReply(500, page), classifyIcecastMetadataReply(502, page)]) {
+    assert.is(verdict.ok, false);
+    const error = verdict.ok ? '' : verdict.error;
+    assert.not.match(error, 's3cret');
+    assert.match(error, 'pass=(hidden)&mode=updinfo');
+  }
+});
+
 test.run();
