@@ -3,6 +3,7 @@
 // minimum; here the interval is set the way an operator sets it, `PUT /api/stats/settings` to the
 // minimum of 5 s, against a real Icecast with real listeners, and the polls are timed as they arrive
 // over SSE.
+import { readSse } from '../harness/sse.js';
 import http from 'node:http';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -27,28 +28,9 @@ async function readEvents(): Promise<void> {
     signal: stopSse.signal,
   });
   assert.is(res.status, 200);
-  const reader = res.body!.getReader();
-  const decoder = new TextDecoder();
-  let buf = '';
-  void (async () => {
-    try {
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) return;
-        buf += decoder.decode(value, { stream: true });
-        let end: number;
-        while ((end = buf.indexOf('\n\n')) >= 0) {
-          const block = buf.slice(0, end);
-          buf = buf.slice(end + 2);
-          const event = /^event: (.*)$/m.exec(block)?.[1];
-          const data = /^data: (.*)$/m.exec(block)?.[1];
-          if (event === 'listener_count_updated' && data) sse.push({ ...(JSON.parse(data) as ListenerUpdate), receivedAt: Date.now() });
-        }
-      }
-    } catch {
-      /* aborted at the end */
-    }
-  })();
+  readSse(res.body!, (e) => {
+    if (e.event === 'listener_count_updated') sse.push({ ...(JSON.parse(e.data) as ListenerUpdate), receivedAt: Date.now() });
+  });
 }
 
 function listen(mount: string): http.ClientRequest {

@@ -1,6 +1,7 @@
 // Seed criterion 4 on real peers: a real Icecast 2.4, the real engine (tone capture) streaming to it,
 // real listener connections. Counted within one poll, in the history API, as SSE events; and the
 // collector asks the server once per poll however many of its mounts are on air.
+import { readSse } from '../harness/sse.js';
 import http from 'node:http';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -25,28 +26,9 @@ async function readEvents(): Promise<void> {
     headers: { authorization: 'Basic ' + Buffer.from(`admin:${ADMIN_PASSWORD}`).toString('base64') },
     signal: stopSse.signal,
   });
-  const reader = res.body!.getReader();
-  const decoder = new TextDecoder();
-  let buf = '';
-  void (async () => {
-    try {
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) return;
-        buf += decoder.decode(value, { stream: true });
-        let end: number;
-        while ((end = buf.indexOf('\n\n')) >= 0) {
-          const block = buf.slice(0, end);
-          buf = buf.slice(end + 2);
-          const event = /^event: (.*)$/m.exec(block)?.[1];
-          const data = /^data: (.*)$/m.exec(block)?.[1];
-          if (event === 'listener_count_updated' && data) sse.push({ ...(JSON.parse(data) as ListenerUpdate), receivedAt: Date.now() });
-        }
-      }
-    } catch {
-      /* aborted at the end */
-    }
-  })();
+  readSse(res.body!, (e) => {
+    if (e.event === 'listener_count_updated') sse.push({ ...(JSON.parse(e.data) as ListenerUpdate), receivedAt: Date.now() });
+  });
 }
 
 /** A real listener: GET on the mount, reading the audio until closed. */

@@ -1,5 +1,6 @@
 // Helpers for the recording integration tests: an SSE listener on the engine's /api/events, rotation
 // chains, and the real-filesystem fixtures (a small tmpfs we mount and unmount; the tests run as root).
+import { readSse } from '../../harness/sse.js';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -23,28 +24,7 @@ export async function listen(t: TestEngine): Promise<SseListener> {
   const res = await fetch(`${t.web.url}/api/events`, { headers: { authorization: auth }, signal: controller.signal });
   if (!res.ok || !res.body) throw new Error(`GET /api/events: ${res.status}`);
   const events: SseEvent[] = [];
-  const reader = res.body.getReader();
-  const decoder = new TextDecoder();
-  let buffer = '';
-  void (async () => {
-    try {
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) return;
-        buffer += decoder.decode(value, { stream: true });
-        let end: number;
-        while ((end = buffer.indexOf('\n\n')) >= 0) {
-          const block = buffer.slice(0, end);
-          buffer = buffer.slice(end + 2);
-          const event = /^event: (.*)$/m.exec(block)?.[1];
-          const data = /^data: (.*)$/m.exec(block)?.[1];
-          if (event && data !== undefined) events.push({ event, data: JSON.parse(data) as unknown });
-        }
-      }
-    } catch {
-      /* aborted */
-    }
-  })();
+  readSse(res.body, (e) => events.push({ event: e.event, data: JSON.parse(e.data) as unknown }));
   return { events, close: () => controller.abort() };
 }
 
