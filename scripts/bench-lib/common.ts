@@ -5,7 +5,7 @@ import { performance } from 'node:perf_hooks';
 import type { IcecastServer } from '../../test/harness/icecast.js';
 import type { PulseServer } from '../../test/harness/pulse.js';
 import { httpGet, sleep } from '../../test/harness/util.js';
-import { codecInfo } from '../../src/engine/codecs.js';
+import { codecInfo } from '../../src/engine/stream/codecs.js';
 import type { Codec, PcmFormat } from '../../src/engine/types.js';
 import type { TreeFigures } from './sampler.js';
 

@@ -8,7 +8,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { exited, removeOnExit, sleep, spawnTracked, stopChild, tailOf, waitFor } from '../../test/harness/util.js';
-import { buildFfmpegArgv } from '../../src/engine/ffmpeg-argv.js';
+import { buildFfmpegArgv } from '../../src/engine/stream/ffmpeg/ffmpeg-argv.js';
 import { buildArecordArgv } from '../../src/engine/capture/arecord-argv.js';
 import { ENCODERS, FORMAT, contentTypeOf, mountFor, mountRates, nextCounterTick, type BenchEncoder, type RunContext, type RunResult } from './common.js';
 import { TreeSampler, describeProcess } from './sampler.js';

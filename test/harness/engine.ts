@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Engine, type EngineOptions } from '../../src/engine/engine.js';
 import { startWebServer, type WebServer } from '../../src/web/server.js';
 import { ensureAdminPassword } from '../../src/web/auth.js';
-import type { EncoderStatus } from '../../src/engine/encoder-runner.js';
+import type { EncoderStatus } from '../../src/engine/stream/encoder-runner.js';
 import { removeOnExit, waitFor } from './util.js';
 
 export const ADMIN_PASSWORD = 'test-admin-pw';

@@ -9,7 +9,7 @@ import { startPulse, type PlayHandle, type PulseServer } from '../harness/pulse.
 import { channelSamples, decodeToPcm, dominantFrequency, rms, sinePcm } from '../harness/signal.js';
 import { startTestEngine, icecastEncoder, type TestEngine } from '../harness/engine.js';
 import { sleep, waitFor } from '../harness/util.js';
-import type { EncoderStatus } from '../../src/engine/encoder-runner.js';
+import type { EncoderStatus } from '../../src/engine/stream/encoder-runner.js';
 import type { OperatorEvent } from '../../src/engine/db/event-log.js';
 
 const TONE_HZ = 1234;

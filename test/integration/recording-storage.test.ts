@@ -13,7 +13,7 @@ import { sleep, waitFor } from '../harness/util.js';
 import { makeTmpfs } from '../engine/recording/api-helpers.js';
 import { filesIn, wavData } from '../engine/recording/helpers.js';
 import type { RecordingStatus } from '../../src/engine/recording/recording-types.js';
-import type { EncoderStatus } from '../../src/engine/encoder-runner.js';
+import type { EncoderStatus } from '../../src/engine/stream/encoder-runner.js';
 
 let icecast: IcecastServer;
 let t: TestEngine;

@@ -9,7 +9,7 @@ import { startPulse, type PulseServer, type PlayHandle } from '../harness/pulse.
 import { channelSamples, decodeToPcm, dominantFrequency, sinePcm } from '../harness/signal.js';
 import { startTestEngine, icecastEncoder, type TestEngine } from '../harness/engine.js';
 import { freePort, sleep, waitFor } from '../harness/util.js';
-import type { EncoderStatus } from '../../src/engine/encoder-runner.js';
+import type { EncoderStatus } from '../../src/engine/stream/encoder-runner.js';
 
 const TONE_HZ = 1234;
 let icecast: IcecastServer;

@@ -2,7 +2,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { adaptToCodec, bodyFrom, draftFrom, type Draft, errorsPerTab, firstTabWithError, numberOrText, validate, FIELD_TAB, TABS } from '../../src/web/page/lib/form.js';
-import { parseEncoderInput } from '../../src/engine/encoder-schema.js';
+import { parseEncoderInput } from '../../src/engine/stream/encoder-schema.js';
 import type { EncoderConfig } from '../../src/engine/types.js';
 
 function stored(over: Partial<EncoderConfig> = {}): EncoderConfig {

@@ -6,7 +6,7 @@
 import { FanOut, type Consumer } from '../audio/fanout.js';
 import { LevelMeter } from '../audio/meters.js';
 import { Capture } from '../capture/capture.js';
-import { EncoderRunner } from '../encoder-runner.js';
+import { EncoderRunner } from '../stream/encoder-runner.js';
 import { bytesPerFrame, type EncoderConfig } from '../types.js';
 import type { AudioCommand, AudioReport, AudioWorkerInit, RunnerReport } from './protocol.js';
 

@@ -4,8 +4,8 @@ import type { EncoderConfig, PcmFormat } from '../types.js';
 import type { CaptureStatus } from '../capture/capture.js';
 import type { ChannelLevel } from '../audio/meters.js';
 import type { ConsumerStats } from '../audio/fanout.js';
-import type { EncoderStatus } from '../encoder-runner.js';
-import type { MachineState } from '../state-machine.js';
+import type { EncoderStatus } from '../stream/encoder-runner.js';
+import type { MachineState } from '../stream/state-machine.js';
 import type { Track } from '../metadata/types.js';
 
 export interface AudioWorkerInit {

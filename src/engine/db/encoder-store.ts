@@ -5,7 +5,7 @@
 // connects. Every write is one SQL statement, hence one transaction: a power cut leaves either the old or
 // the new row, never half of each.
 import type BetterSqlite3 from 'better-sqlite3';
-import type { EncoderWrite } from '../encoder-schema.js';
+import type { EncoderWrite } from '../stream/encoder-schema.js';
 import type { Backend, Codec, EncoderConfig, FileRotation, OutputType } from '../types.js';
 
 // What create/update accept (validated by the shared schema): EncoderConfig minus id/created_at.

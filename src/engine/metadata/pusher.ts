@@ -3,7 +3,7 @@
 // admin.cgi, Ogg streams inside the stream itself (the runner restarts its codec with new tags).
 // A push never touches the audio path: it is a separate short HTTP request, retried a few times,
 // and a failure ends up in the operator event log and the encoder's status, nowhere else.
-import { codecInfo } from '../codecs.js';
+import { codecInfo } from '../stream/codecs.js';
 import type { EncoderConfig } from '../types.js';
 import { httpPush, type PushGetter } from './push-http.js';
 import {

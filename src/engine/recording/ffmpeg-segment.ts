@@ -11,7 +11,7 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import type { FileHandle } from 'node:fs/promises';
 import { bytesPerFrame, type PcmFormat } from '../types.js';
-import { ffmpegBinary } from '../ffmpeg-argv.js';
+import { ffmpegBinary } from '../stream/ffmpeg/ffmpeg-argv.js';
 import { buildRecordingArgv, RECORDING_OUTPUT_FD, type RecordingEncoder } from './recording-argv.js';
 import { SerialQueue, StorageFault, faultFromStderr, storageFault, type Segment } from './segment.js';
 import { log } from '../log.js';

@@ -1,7 +1,7 @@
 // Recording file names: the template ({date}, {time}, {datetime}, {station}, {bitrate}, {codec}) expanded in
 // local time, made safe for FAT (the usual format of a USB stick) and never able to leave the recordings
 // directory. Pure, except uniqueName's `exists` callback. (The page runs these too: no node:path here.)
-import { codecInfo } from '../codecs.js';
+import { codecInfo } from '../stream/codecs.js';
 import type { Codec } from '../types.js';
 
 export const TEMPLATE_FIELDS = ['date', 'time', 'datetime', 'station', 'bitrate', 'codec'] as const;

@@ -7,8 +7,8 @@
 // /proc/self/fd/3, which reopens that very file, seekable, so the trailers are still written; a pipe
 // (pipe:3, or ffmpeg's stdout) could not be seeked and would lose them.
 // Pure and shell-free, like every argv builder.
-import { pcmInputArgs } from '../ffmpeg-argv.js';
-import { codecInfo } from '../codecs.js';
+import { pcmInputArgs } from '../stream/ffmpeg/ffmpeg-argv.js';
+import { codecInfo } from '../stream/codecs.js';
 import type { Codec, EncoderConfig, PcmFormat } from '../types.js';
 
 export type RecordingEncoder = Pick<EncoderConfig, 'codec' | 'bitrate_kbps' | 'sample_rate' | 'channels' | 'quality'>;

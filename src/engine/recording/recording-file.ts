@@ -4,7 +4,7 @@
 import type { FileHandle } from 'node:fs/promises';
 import { posix } from 'node:path';
 import type { EncoderConfig, PcmFormat } from '../types.js';
-import { codecInfo } from '../codecs.js';
+import { codecInfo } from '../stream/codecs.js';
 import { expandTemplate, localDateTime, relativePathProblem, uniqueName } from './file-names.js';
 import { CueTracker } from './cue-sheet.js';
 import { StorageFault, type Segment } from './segment.js';

@@ -1,7 +1,7 @@
 // A recorder's state as the API shows it: the recording status (GET /api/encoders/:id/recording) and,
 // so that /api/status, the page and the panel need no special case, the same encoder status shape the
 // streaming encoders have.
-import type { EncoderStatus } from '../encoder-runner.js';
+import type { EncoderStatus } from '../stream/encoder-runner.js';
 import type { ConsumerStats } from '../audio/fanout.js';
 import type { EncoderConfig } from '../types.js';
 import type { Recorder } from './recorder.js';

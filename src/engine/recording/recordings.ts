@@ -10,7 +10,7 @@ import type { FanOut } from '../audio/fanout.js';
 import type { EncoderConfig, PcmFormat } from '../types.js';
 import type { SettingsStore } from '../db/settings-store.js';
 import type { EventLog } from '../db/event-log.js';
-import type { EncoderStatus } from '../encoder-runner.js';
+import type { EncoderStatus } from '../stream/encoder-runner.js';
 import { Recorder } from './recorder.js';
 import { hasFatNames, probeStorage, type StorageStatus } from './storage.js';
 import { applyRetention } from './retention.js';

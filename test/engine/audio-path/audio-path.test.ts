@@ -4,7 +4,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { AudioPath } from '../../../src/engine/audio-path/audio-path.js';
-import { parseEncoderInput } from '../../../src/engine/encoder-schema.js';
+import { parseEncoderInput } from '../../../src/engine/stream/encoder-schema.js';
 import type { EncoderConfig, PcmFormat } from '../../../src/engine/types.js';
 import { sleep, waitFor } from '../../harness/util.js';
 import { sineFiller } from '../../../src/engine/capture/paced-generator.js';

@@ -6,7 +6,7 @@ import * as assert from 'uvu/assert';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseEncoderInput, type FieldError } from '../../../src/engine/encoder-schema.js';
+import { parseEncoderInput, type FieldError } from '../../../src/engine/stream/encoder-schema.js';
 import { fatNameProblem, type PathRules } from '../../../src/engine/recording/path-rules.js';
 import { Recordings } from '../../../src/engine/recording/recordings.js';
 import { FanOut } from '../../../src/engine/audio/fanout.js';

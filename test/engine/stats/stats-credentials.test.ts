@@ -4,7 +4,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { openDatabase } from '../../../src/engine/db/database.js';
 import { EncoderStore } from '../../../src/engine/db/encoder-store.js';
-import { parseEncoderInput } from '../../../src/engine/encoder-schema.js';
+import { parseEncoderInput } from '../../../src/engine/stream/encoder-schema.js';
 import { targetFor } from '../../../src/engine/stats/server-probe.js';
 
 const base = {

@@ -1,5 +1,5 @@
 // One-line descriptions of an encoder for lists and cards. Pure.
-import { codecInfo, estimateBitrateKbps } from '../../../engine/codecs.js';
+import { codecInfo, estimateBitrateKbps } from '../../../engine/stream/codecs.js';
 import type { EncoderConfig } from './types.js';
 
 type RateFields = Pick<EncoderConfig, 'codec' | 'bitrate_kbps' | 'quality' | 'sample_rate' | 'channels'>;

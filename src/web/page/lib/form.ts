@@ -1,8 +1,8 @@
 // The encoder editor's model: the form's text (what the inputs hold) to and from the API's encoder, and
 // validation with the engine's own schema (parseEncoderInput), so the page shows beside each field the
 // same words the API would answer with, before anything is sent. Pure.
-import { parseEncoderInput } from '../../../engine/encoder-schema.js';
-import { bitrateAllowed, codecInfo } from '../../../engine/codecs.js';
+import { parseEncoderInput } from '../../../engine/stream/encoder-schema.js';
+import { bitrateAllowed, codecInfo } from '../../../engine/stream/codecs.js';
 import type { Codec, EncoderConfig, OutputType } from '../../../engine/types.js';
 
 export const TABS = ['general', 'codec', 'server', 'metadata', 'recording', 'advanced'] as const;

@@ -2,7 +2,7 @@
 // cannot drift apart without the type check noticing, and nothing of the engine lands in the bundle.
 import type { Engine } from '../../../engine/engine.js';
 import type { EncoderConfig } from '../../../engine/types.js';
-import type { EncoderStatus as RunnerStatus } from '../../../engine/encoder-runner.js';
+import type { EncoderStatus as RunnerStatus } from '../../../engine/stream/encoder-runner.js';
 import type { CurrentListeners, ListenerSeries, ListenerUpdate } from '../../../engine/stats/listener-stats.js';
 import type { HistoryEntry, NowPlaying, PushStatus } from '../../../engine/metadata/types.js';
 import type { ChannelLevel } from '../../../engine/audio/meters.js';
@@ -13,7 +13,7 @@ import type { RecordingSettings } from '../../../engine/recording/recording-sett
 
 export type { EncoderConfig, CurrentListeners, ListenerSeries, ListenerUpdate, HistoryEntry, NowPlaying, ChannelLevel, CaptureStatus, RecordingStatus, RotationEvent, StorageStatus };
 export type { Period } from '../../../engine/stats/downsample.js';
-export type { FieldError } from '../../../engine/encoder-schema.js';
+export type { FieldError } from '../../../engine/stream/encoder-schema.js';
 
 /** GET /api/status. */
 export type EngineStatus = ReturnType<Engine['status']>;

@@ -15,7 +15,7 @@ import {
   type SourceTarget,
 } from './source-client.js';
 import { SourceError } from './source-errors.js';
-import { log } from '../log.js';
+import { log } from '../../log.js';
 
 const debug = log('source:icecast');
 

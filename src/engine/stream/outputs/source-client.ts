@@ -5,7 +5,7 @@ import { lookup } from 'node:dns/promises';
 import net, { type Socket } from 'node:net';
 import { detectLateFailure, excerpt } from './icecast-response.js';
 import { SourceError, socketError } from './source-errors.js';
-import { log } from '../log.js';
+import { log } from '../../log.js';
 
 const debug = log('source');
 

@@ -3,8 +3,8 @@
 import { spawn } from 'node:child_process';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { buildFfmpegArgv, ffmpegBinary, type ArgvEncoder } from '../../src/engine/ffmpeg-argv.js';
-import { bytesPerFrame, type PcmFormat } from '../../src/engine/types.js';
+import { buildFfmpegArgv, ffmpegBinary, type ArgvEncoder } from '../../../../src/engine/stream/ffmpeg/ffmpeg-argv.js';
+import { bytesPerFrame, type PcmFormat } from '../../../../src/engine/types.js';
 
 /** One second of a 440 Hz sine at half scale, interleaved little-endian. */
 function sine(format: PcmFormat, seconds = 1): Buffer {

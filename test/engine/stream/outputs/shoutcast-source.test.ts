@@ -7,9 +7,9 @@ import {
   buildShoutcastPasswordLine,
   classifyIcyReply,
   connectShoutcastV1,
-} from '../../../src/engine/outputs/shoutcast-source.js';
-import type { SourceConnection, SourceTarget } from '../../../src/engine/outputs/source-client.js';
-import { SourceError } from '../../../src/engine/outputs/source-errors.js';
+} from '../../../../src/engine/stream/outputs/shoutcast-source.js';
+import type { SourceConnection, SourceTarget } from '../../../../src/engine/stream/outputs/source-client.js';
+import { SourceError } from '../../../../src/engine/stream/outputs/source-errors.js';
 import { connectError, fakeTcp, until, within } from './fake-tcp.js';
 
 const TARGET: SourceTarget = {

@@ -9,7 +9,7 @@
 //                        │ attempts exhausted (max 0 = forever)
 //                        ▼
 //                      failed
-import type { EncoderStateName } from './types.js';
+import type { EncoderStateName } from '../types.js';
 
 export interface MachineState {
   name: EncoderStateName;

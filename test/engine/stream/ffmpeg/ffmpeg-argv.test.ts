@@ -1,9 +1,9 @@
 // Exact argv per codec: the command lines of PROTOCOLS.md §7 are the contract.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { CODECS, bitrateAllowed, codecInfo, estimateBitrateKbps, estimateBytesPerHour } from '../../src/engine/codecs.js';
-import { buildFfmpegArgv, ffmpegBinary, type ArgvEncoder } from '../../src/engine/ffmpeg-argv.js';
-import type { PcmFormat } from '../../src/engine/types.js';
+import { CODECS, bitrateAllowed, codecInfo, estimateBitrateKbps, estimateBytesPerHour } from '../../../../src/engine/stream/codecs.js';
+import { buildFfmpegArgv, ffmpegBinary, type ArgvEncoder } from '../../../../src/engine/stream/ffmpeg/ffmpeg-argv.js';
+import type { PcmFormat } from '../../../../src/engine/types.js';
 
 const S16_48K: PcmFormat = { sampleRate: 48000, channels: 2, sampleFormat: 'S16_LE' };
 

@@ -3,8 +3,8 @@
 // Pure and shell-free: every value is its own argv element, so titles with quotes or
 // spaces need no escaping. Command lines follow PROTOCOLS.md §7.1/7.2/7.4, all of
 // which were run against Debian 12's ffmpeg 5.1.
-import { codecInfo } from './codecs.js';
-import type { EncoderConfig, PcmFormat } from './types.js';
+import { codecInfo } from '../codecs.js';
+import type { EncoderConfig, PcmFormat } from '../../types.js';
 
 export type ArgvEncoder = Pick<
   EncoderConfig,

@@ -2,7 +2,7 @@
 // argv builder reads defaults from it, and the page builds its codec form and preview
 // from it. Limits were checked against Debian 12's ffmpeg 5.1 (libmp3lame, native aac,
 // libvorbis, libopus): see PROTOCOLS.md §7.
-import type { Codec, EncoderConfig } from './types.js';
+import type { Codec, EncoderConfig } from '../types.js';
 
 /** Bitrates a codec accepts, in kbps: either a fixed set or an inclusive integer range. */
 export type BitrateRule =

@@ -2,10 +2,10 @@
 // its state machine. Everything that can fail here (the codec process, the server, the
 // network) stays inside this object; the capture and the other encoders never notice.
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
-import type { EncoderConfig, PcmFormat } from './types.js';
-import type { FanOut, Consumer } from './audio/fanout.js';
-import { Supervisor, type ExitInfo } from './supervisor.js';
-import { buildFfmpegArgv, ffmpegBinary } from './ffmpeg-argv.js';
+import type { EncoderConfig, PcmFormat } from '../types.js';
+import type { FanOut, Consumer } from '../audio/fanout.js';
+import { Supervisor, type ExitInfo } from '../supervisor.js';
+import { buildFfmpegArgv, ffmpegBinary } from './ffmpeg/ffmpeg-argv.js';
 import { codecInfo } from './codecs.js';
 import { initialState, transition, describeState, type MachineEvent, type MachineState, type RetryPolicy } from './state-machine.js';
 import { StreamSink } from './outputs/stream-sink.js';
@@ -13,9 +13,9 @@ import { connectIcecast } from './outputs/icecast-source.js';
 import { connectShoutcastV1 } from './outputs/shoutcast-source.js';
 import { SourceError, isLongBackoff } from './outputs/source-errors.js';
 import type { SourceConnection, SourceTarget } from './outputs/source-client.js';
-import type { Track } from './metadata/types.js';
-import { CodecTags } from './metadata/codec-tags.js';
-import { log } from './log.js';
+import type { Track } from '../metadata/types.js';
+import { CodecTags } from '../metadata/codec-tags.js';
+import { log } from '../log.js';
 
 /** How much audio an encoder may fall behind before it loses its oldest. */
 export const ENCODER_QUEUE_MS = 3000;

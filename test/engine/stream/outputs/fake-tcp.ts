@@ -1,8 +1,8 @@
 // Small pieces shared by the source-client tests: a loopback TCP server whose sockets can all be
 // cut at once, and waits that fail a test instead of hanging it.
 import net from 'node:net';
-import { SourceError } from '../../../src/engine/outputs/source-errors.js';
-import type { SourceConnection } from '../../../src/engine/outputs/source-client.js';
+import { SourceError } from '../../../../src/engine/stream/outputs/source-errors.js';
+import type { SourceConnection } from '../../../../src/engine/stream/outputs/source-client.js';
 
 export interface FakeTcp {
   port: number;

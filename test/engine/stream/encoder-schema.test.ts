@@ -1,8 +1,8 @@
 // The encoder schema: defaults, every cross-field rule naming its field, updates.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { parseEncoderInput, type EncoderWrite } from '../../src/engine/encoder-schema.js';
-import type { EncoderConfig } from '../../src/engine/types.js';
+import { parseEncoderInput, type EncoderWrite } from '../../../src/engine/stream/encoder-schema.js';
+import type { EncoderConfig } from '../../../src/engine/types.js';
 
 const ICECAST = {
   name: 'Main 128k', codec: 'mp3', output_type: 'icecast',

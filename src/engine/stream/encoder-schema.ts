@@ -12,10 +12,10 @@
 //   so a form may see those on the next submit.
 import { z } from 'zod';
 import { CODECS, bitrateAllowed, bitrateRule, codecInfo, describeBitrateRule } from './codecs.js';
-import type { EncoderConfig } from './types.js';
-import { METADATA_CHARSETS } from './metadata/types.js';
-import { relativePathProblem, templateProblem } from './recording/file-names.js';
-import { DEFAULT_PATH_RULES, filePathErrors, type PathRules } from './recording/path-rules.js';
+import type { EncoderConfig } from '../types.js';
+import { METADATA_CHARSETS } from '../metadata/types.js';
+import { relativePathProblem, templateProblem } from '../recording/file-names.js';
+import { DEFAULT_PATH_RULES, filePathErrors, type PathRules } from '../recording/path-rules.js';
 
 /** What gets stored: EncoderConfig without the keys the database assigns. */
 export type EncoderWrite = Omit<EncoderConfig, 'id' | 'created_at' | 'server_password'> & {

@@ -5,8 +5,8 @@ import {
   detectLateFailure,
   parseStatusLines,
   type IcecastVerdict,
-} from '../../../src/engine/outputs/icecast-response.js';
-import { SourceError, isLongBackoff } from '../../../src/engine/outputs/source-errors.js';
+} from '../../../../src/engine/stream/outputs/icecast-response.js';
+import { SourceError, isLongBackoff } from '../../../../src/engine/stream/outputs/source-errors.js';
 
 function verdict(buf: string, method: 'PUT' | 'SOURCE' = 'PUT'): IcecastVerdict {
   return classifyIcecastReply(parseStatusLines(buf), buf, method);

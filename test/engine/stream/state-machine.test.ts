@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { describeState, initialState, retryDelayMs, transition, LONG_BACKOFF_MIN_MS, type MachineState, type RetryPolicy } from '../../src/engine/state-machine.js';
+import { describeState, initialState, retryDelayMs, transition, LONG_BACKOFF_MIN_MS, type MachineState, type RetryPolicy } from '../../../src/engine/stream/state-machine.js';
 
 const policy = (over: Partial<RetryPolicy> = {}): RetryPolicy => ({ reconnectDelayMs: 5000, maxAttempts: 5, stableRunMs: 60_000, random: () => 0, ...over });
 const fail = { type: 'connect_failed', error: 'server unreachable', longBackoff: false } as const;

@@ -1,9 +1,9 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import net from 'node:net';
-import { buildIcecastRequestHead, connectIcecast } from '../../../src/engine/outputs/icecast-source.js';
-import type { SourceConnection, SourceTarget } from '../../../src/engine/outputs/source-client.js';
-import { SourceError } from '../../../src/engine/outputs/source-errors.js';
+import { buildIcecastRequestHead, connectIcecast } from '../../../../src/engine/stream/outputs/icecast-source.js';
+import type { SourceConnection, SourceTarget } from '../../../../src/engine/stream/outputs/source-client.js';
+import { SourceError } from '../../../../src/engine/stream/outputs/source-errors.js';
 import { connectError, fakeTcp, until, within } from './fake-tcp.js';
 
 const TARGET: SourceTarget = {

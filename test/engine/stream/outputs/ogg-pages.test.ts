@@ -1,8 +1,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { OggPager } from '../../../src/engine/outputs/ogg-pages.js';
-import { StreamSink } from '../../../src/engine/outputs/stream-sink.js';
-import type { SourceConnection } from '../../../src/engine/outputs/source-client.js';
+import { OggPager } from '../../../../src/engine/stream/outputs/ogg-pages.js';
+import { StreamSink } from '../../../../src/engine/stream/outputs/stream-sink.js';
+import type { SourceConnection } from '../../../../src/engine/stream/outputs/source-client.js';
 
 /** Builds one Ogg page: flags, granule, serial, sequence, one body segment. */
 export function page(opts: { bos?: boolean; granule: bigint; seq: number; body: string }): Buffer {
