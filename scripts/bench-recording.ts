@@ -61,7 +61,7 @@ function config(codec: 'wav' | 'flac', over: Partial<EncoderConfig> = {}): Encod
     shoutcast_sid: null, stream_name: null, stream_genre: null, stream_url: null, stream_description: null, is_public: false,
     file_output_path: codec, file_rotation: 'hourly', file_max_size_mb: 500, file_name_template: '{datetime}', send_metadata: false,
     icy_metadata_interval: 8192, reconnect_delay_secs: 5, max_reconnect_attempts: 0, backend: 'ffmpeg', stats_admin_user: null,
-    metadata_charset: 'UTF-8', created_at: '',
+    metadata_charset: 'UTF-8', on_silence: 'keep', created_at: '',
     ...over,
   };
 }

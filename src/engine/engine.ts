@@ -22,6 +22,8 @@ import { MetadataPusher } from './metadata/pusher.js';
 import type { NowPlaying, PushStatus } from './metadata/types.js';
 import { Recordings } from './recording/recordings.js';
 import type { RotationEvent } from './recording/recording-types.js';
+import { AlarmService } from './alarms/alarm-service.js';
+import { statusConditions, type Alarm } from './alarms/alarm-model.js';
 
 const RUNNING_KEY = 'running_encoders';
 
@@ -61,6 +63,8 @@ export interface EngineEvents {
   listener_count_updated: [ListenerUpdate];
   metadata_changed: [NowPlaying];
   recording_rotation: [RotationEvent];
+  alarm_raised: [Alarm];
+  alarm_cleared: [Alarm];
 }
 
 export interface CaptureSettings {
@@ -81,6 +85,8 @@ export class Engine extends EventEmitter<EngineEvents> {
   private readonly metadataPusher: MetadataPusher;
   /** File encoders: recorders, the recordings directory, retention. */
   readonly recordings: Recordings;
+  /** Silence, lost channel, clipping and every other fault as alarms; the fallback audio's settings. */
+  readonly alarms: AlarmService;
   /** Capture, fan-out, meters and the stream encoders, in a thread of their own (audio-path.ts says why). */
   private readonly audio: AudioPath;
   private lastCaptureState: CaptureStatus['state'] = 'stopped';
@@ -137,6 +143,15 @@ export class Engine extends EventEmitter<EngineEvents> {
       onRotation: (e) => this.emit('recording_rotation', e),
       onStatus: (s) => this.emit('encoder_status_changed', { ...s, status: s.state, error: s.last_error }),
     });
+    this.alarms = new AlarmService({
+      db: this.db,
+      settings: this.settings,
+      eventLog: this.eventLog,
+      roots: () => ({ dataDir: opts.dataDir, recordingsDir: this.recordings.settings().recordings_dir }),
+      audio: this.audio,
+      statusConditions: () => statusConditions(this.audio.captureStatus(), this.encoders.list().map((c) => this.outputStatus(c))),
+      onChange: (change) => this.emit(change.type === 'raised' ? 'alarm_raised' : 'alarm_cleared', change.alarm),
+    });
   }
 
   private makeAudioPath(): AudioPath {
@@ -154,6 +169,7 @@ export class Engine extends EventEmitter<EngineEvents> {
       this.emit('capture_status_changed', status);
     });
     audio.on('runner_status', (status, previous, current) => this.onRunnerStatus(status, previous, current));
+    audio.on('dead_air', () => this.alarms.evaluate());
     audio.on('crashed', (why) => {
       if (!this.shuttingDown) this.eventLog.add({ level: 'error', kind: 'audio_path_restarted', message: `The audio path stopped (${why}); restarting it and its encoders` });
     });
@@ -163,6 +179,7 @@ export class Engine extends EventEmitter<EngineEvents> {
   /** Starts the capture and every encoder that was on air when the engine last stopped. */
   start(): void {
     this.audio.start();
+    this.alarms.start();
     this.listenerStats.start();
     void this.metadata.start();
     const wasRunning = new Set(this.settings.get<number[]>(RUNNING_KEY, []));
@@ -176,6 +193,7 @@ export class Engine extends EventEmitter<EngineEvents> {
 
   async shutdown(): Promise<void> {
     this.shuttingDown = true;
+    this.alarms.stop();
     await this.listenerStats.stop();
     this.metadataPusher.stop();
     await this.metadata.stop();
@@ -295,25 +313,30 @@ export class Engine extends EventEmitter<EngineEvents> {
   status() {
     const capture = this.audio.captureStatus();
     const encoders = this.encoders.list().map((c) => ({ ...this.outputStatus(c), listeners: this.listenerStats.latestFor(c.id), metadata: this.metadataPusher.status(c) }));
-    const alarms: string[] = [];
-    if (capture.state === 'no_input') alarms.push(`No input: ${capture.error ?? 'sound card unavailable'}`);
-    for (const e of encoders) {
-      if (e.state === 'retrying' || e.state === 'failed') alarms.push(`${e.name}: ${e.status_text}${e.last_error && e.state !== 'failed' ? `: ${e.last_error}` : ''}`);
-    }
+    // What holds right now, so a status read never lags the 0.5 s alarm tick.
+    this.alarms.evaluate();
+    const deadAir = this.audio.deadAir();
     return {
       engine: { started_at: new Date(this.startedAt).toISOString(), uptime_secs: Math.floor((Date.now() - this.startedAt) / 1000) },
       capture: { ...capture, levels: this.audio.lastLevels() },
       encoders,
       queues: this.audio.queueStats(),
       now_playing: this.metadata.current(),
-      alarms,
+      alarms: this.alarms.active().map(({ kind, subject, since, text, level, encoder_id }) => ({ kind, subject, since, text, level, encoder_id })),
+      dead_air: {
+        silent_secs: Math.round((deadAir?.silentSecs ?? 0) * 10) / 10,
+        fallback: deadAir?.fallback ?? null,
+        held_off: this.audio.heldOffIds(),
+      },
     };
   }
 
   // --- internals ----------------------------------------------------------------------
 
   private outputStatus(config: EncoderConfig): EncoderStatus {
-    return config.output_type === 'file' ? this.recordings.encoderStatus(config) : this.runner(config).status();
+    if (config.output_type === 'file') return this.recordings.encoderStatus(config);
+    const status = this.runner(config).status();
+    return this.audio.heldOffIds().includes(config.id) ? { ...status, status_text: 'Off air during silence' } : status;
   }
 
   private runner(config: EncoderConfig): RunnerHandle {
@@ -325,7 +348,9 @@ export class Engine extends EventEmitter<EngineEvents> {
   }
 
   private activeStreamIds(): number[] {
-    return this.audio.runners().filter((r) => r.active).map((r) => r.id);
+    // An encoder off air during silence (on_silence "stop") is still on the operator's list: it comes back.
+    const heldOff = this.audio.heldOffIds();
+    return this.audio.runners().filter((r) => r.active || heldOff.includes(r.id)).map((r) => r.id);
   }
 
   private onRunnerStatus(status: EncoderStatus, previous: MachineState, current: MachineState): void {

@@ -6,6 +6,7 @@ export type OutputType = 'icecast' | 'shoutcast' | 'file';
 export type FileRotation = 'none' | 'hourly' | 'daily' | 'by_size';
 export type Backend = 'ffmpeg' | 'liquidsoap';
 export type SampleFormat = 'S16_LE' | 'S32_LE';
+export type OnSilence = 'keep' | 'fallback' | 'stop';
 
 /** The PCM the capture delivers: interleaved little-endian integers. */
 export interface PcmFormat {
@@ -60,6 +61,8 @@ export interface EncoderConfig {
   stats_admin_password?: string | null;
   /** How titles are sent to the server: 'UTF-8' (with charset=UTF-8), 'ISO-8859-1', or 'none' (raw UTF-8, no charset). */
   metadata_charset: 'UTF-8' | 'ISO-8859-1' | 'none';
+  /** During silence (the alarm settings' silence_secs): 'keep' the programme, play the 'fallback', or 'stop' (off air until it returns). */
+  on_silence: OnSilence;
   created_at: string;
 }
 

@@ -22,10 +22,17 @@ export interface PanelEncoder {
   recording: boolean | null;
 }
 
+/** One of the engine's alarms (`kind` '' for an older engine, whose alarms were words only). */
+export interface PanelAlarm {
+  kind: string;
+  subject: string;
+  text: string;
+}
+
 export interface PanelStatus {
   capture: { state: string; device: string; error: string | null; levels: PanelLevel[] };
   encoders: PanelEncoder[];
-  alarms: string[];
+  alarms: PanelAlarm[];
 }
 
 type Obj = Record<string, unknown>;
@@ -56,6 +63,12 @@ function parseRecording(v: unknown): boolean | null {
   return null;
 }
 
+export function parseAlarm(v: unknown): PanelAlarm | null {
+  if (typeof v === 'string') return { kind: '', subject: '', text: v };
+  if (!isObj(v) || typeof v.text !== 'string') return null;
+  return { kind: str(v.kind, ''), subject: str(v.subject, ''), text: v.text };
+}
+
 export function parseEncoder(v: unknown): PanelEncoder | null {
   if (!isObj(v) || typeof v.id !== 'number') return null;
   return {
@@ -83,7 +96,7 @@ export function parseStatus(json: unknown): PanelStatus {
       levels: parseLevels(capture.levels),
     },
     encoders: Array.isArray(json.encoders) ? json.encoders.map(parseEncoder).filter((e): e is PanelEncoder => e !== null) : [],
-    alarms: Array.isArray(json.alarms) ? json.alarms.filter((a): a is string => typeof a === 'string') : [],
+    alarms: Array.isArray(json.alarms) ? json.alarms.map(parseAlarm).filter((a): a is PanelAlarm => a !== null) : [],
   };
 }
 
@@ -115,6 +128,12 @@ export function applyEvent(status: PanelStatus, event: string, data: unknown): P
     };
     const encoders = old ? status.encoders.map((e) => (e.id === enc.id ? merged : e)) : [...status.encoders, merged];
     return { ...status, encoders };
+  }
+  if (event === 'alarm_raised' || event === 'alarm_cleared') {
+    const alarm = isObj(data) ? parseAlarm(data) : null;
+    if (!alarm) return status;
+    const others = status.alarms.filter((a) => a.kind !== alarm.kind || a.subject !== alarm.subject);
+    return { ...status, alarms: event === 'alarm_raised' ? [...others, alarm] : others };
   }
   if (event === 'listener_count_updated' && isObj(data)) {
     const id = data.encoderId ?? data.encoder_id ?? data.id;

@@ -9,6 +9,7 @@ import { panelRoutes } from './panel-routes.js';
 import { listenerRoutes } from './listener-routes.js';
 import { metadataKeyRoutes, metadataRoutes } from './metadata-routes.js';
 import { recordingRoutes } from './recording-routes.js';
+import { alarmRoutes } from './alarm-routes.js';
 import { EventStream } from './sse.js';
 import { errorHandler } from './errors.js';
 import { SessionStore, authRoutes, requireAuth } from './auth.js';
@@ -59,6 +60,7 @@ export function createApp(engine: Engine, events: EventStream, sessions: Session
   api.use(metadataRoutes(engine));
   api.use(recordingRoutes(engine));
   api.use(webSettingsRoutes(engine));
+  api.use(alarmRoutes(engine));
   api.use((_req, res) => {
     res.status(404).json({ error: 'no such API route' });
   });
@@ -67,7 +69,8 @@ export function createApp(engine: Engine, events: EventStream, sessions: Session
   return app;
 }
 
-export function startWebServer(engine: Engine, opts: { port: number; bind: string }): Promise<WebServer> {
+/** `listenFd`: a listening socket passed by systemd (systemd-socket.ts), used instead of port and bind. */
+export function startWebServer(engine: Engine, opts: { port: number; bind: string; listenFd?: number | null }): Promise<WebServer> {
   const events = new EventStream({ maxClients: () => webSettings(engine.settings).sse_max_clients });
   const sessions = new SessionStore();
   engine.on('encoder_status_changed', (s) => events.send('encoder_status_changed', s));
@@ -76,9 +79,11 @@ export function startWebServer(engine: Engine, opts: { port: number; bind: strin
   engine.on('listener_count_updated', (u) => events.send('listener_count_updated', u));
   engine.on('metadata_changed', (np) => events.send('metadata_changed', np));
   engine.on('recording_rotation', (e) => events.send('recording_rotation', e));
+  engine.on('alarm_raised', (a) => events.send('alarm_raised', a));
+  engine.on('alarm_cleared', (a) => events.send('alarm_cleared', a));
   const app = createApp(engine, events, sessions);
   return new Promise((resolve, reject) => {
-    const server: Server = app.listen(opts.port, opts.bind);
+    const server: Server = opts.listenFd != null ? app.listen({ fd: opts.listenFd }) : app.listen(opts.port, opts.bind);
     server.once('error', reject);
     server.once('listening', () => {
       const port = (server.address() as AddressInfo).port;

@@ -91,7 +91,7 @@ test('drive full: the recording stops cleanly with "storage full", the file is v
   const log = await kinds();
   assert.ok(log.some((e) => e.kind === 'recording_storage_full' && e.level === 'error'), JSON.stringify(log.slice(0, 5)));
   const status = (await t.api('GET', '/api/status')).body;
-  assert.ok(status.alarms.some((a: string) => a.startsWith('full: Storage full')), JSON.stringify(status.alarms));
+  assert.ok(status.alarms.some((a: { kind: string; text: string }) => a.kind === 'storage_full' && a.text.startsWith('full: Storage full')), JSON.stringify(status.alarms));
   await assertStreamUntouched();
 
   unlinkSync(file!); // the operator makes room

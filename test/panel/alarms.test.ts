@@ -34,6 +34,36 @@ test('engine conditions in the fewest words', () => {
   ]);
 });
 
+test("the engine's alarm kinds: silence first, then the rest in words that fit the line", () => {
+  const a = (kind: string, subject: string, text = `${kind} ${subject}`) => ({ kind, subject, text, since: '2026-01-01T00:00:00Z' });
+  const status = parseStatus({
+    capture: { state: 'no_input', error: 'gone' },
+    encoders: [enc('Main', 'retrying', 'wrong password')],
+    alarms: [
+      a('no_input', 'hw:1,0', 'No input: gone'),
+      a('encoder_retrying', 'Main', 'Main: Retrying (1/∞): wrong password'),
+      a('channel_lost', 'right'),
+      a('clipping', 'programme'),
+      a('storage_full', 'Archive'),
+      a('storage_missing', 'Logger'),
+      a('silence', 'programme'),
+      a('fallback_unavailable', '/var/lib/rackcast/fallback'),
+      a('some_new_kind', 'x', "Something new: in the engine's words"),
+    ],
+  });
+  assert.equal(panelAlarms(status), [
+    'SILENCE',
+    'NO INPUT',
+    'BAD PASSWORD Main',
+    'RIGHT CH LOST',
+    'CLIPPING',
+    'DISK FULL Archive',
+    'NO DISK Logger',
+    'NO FALLBACK',
+    "Something new: in the engine's words",
+  ]);
+});
+
 test('all well: no alarms', () => {
   assert.equal(panelAlarms(parseStatus({ capture: { state: 'running' }, encoders: [enc('A', 'streaming', null)], alarms: [] })), []);
 });

@@ -11,7 +11,7 @@ const engineStatus = {
     { id: 2, name: 'Backup', state: 'retrying', status_text: 'Retrying (1/∞)', last_error: 'server unreachable', uptime_secs: 0, bytes_sent: 0 },
   ],
   queues: [],
-  alarms: ['Backup: Retrying (1/∞): server unreachable'],
+  alarms: [{ kind: 'encoder_retrying', subject: 'Backup', since: '2026-01-01T00:00:05.000Z', text: 'Backup: Retrying (1/∞): server unreachable', level: 'warning', encoder_id: 2 }],
 };
 
 test('parseStatus keeps what the panel shows', () => {
@@ -19,7 +19,7 @@ test('parseStatus keeps what the panel shows', () => {
   assert.equal(s.capture, { state: 'running', device: 'tone', error: null, levels: engineStatus.capture.levels });
   assert.equal(s.encoders[0], { id: 1, name: 'Main', state: 'streaming', status_text: 'Streaming', last_error: null, uptime_secs: 30, bytes_sent: 480000, listeners: null, recording: null });
   assert.is(s.encoders[1]!.last_error, 'server unreachable');
-  assert.equal(s.alarms, engineStatus.alarms);
+  assert.equal(s.alarms, [{ kind: 'encoder_retrying', subject: 'Backup', text: 'Backup: Retrying (1/∞): server unreachable' }]);
 });
 
 test('listeners as the engine reports them: the current-listeners object, or a plain count', () => {
@@ -31,7 +31,7 @@ test('parseStatus is lenient with what a newer or older engine sends, strict onl
   const s = parseStatus({ encoders: [{ id: 3, listeners: 12, recording: { active: true } }, { name: 'no id' }, null], alarms: ['x', 3] });
   assert.equal(s.encoders, [{ id: 3, name: 'Encoder 3', state: 'disabled', status_text: '', last_error: null, uptime_secs: 0, bytes_sent: 0, listeners: 12, recording: true }]);
   assert.equal(s.capture, { state: 'unknown', device: '', error: null, levels: [] });
-  assert.equal(s.alarms, ['x']);
+  assert.equal(s.alarms, [{ kind: '', subject: '', text: 'x' }], 'an older engine sent words only');
   assert.throws(() => parseStatus('<html>'), /not a status object/);
 });
 
@@ -53,6 +53,16 @@ test('applyEvent: levels, capture, encoder changes and listener counts', () => {
   assert.is(applyEvent(s, 'metadata_changed', { title: 'x' }), s, 'an event the panel does not show changes nothing');
   assert.is(applyEvent(s, 'listener_count_updated', { count: 'many' }), s);
   assert.is(applyEvent(listeners, 'listener_count_updated', { encoderId: 1, count: null }).encoders[0]!.listeners, null, 'a poll that could not measure');
+});
+
+test('applyEvent: alarm_raised adds an alarm, alarm_cleared removes it (by kind and subject)', () => {
+  const s = parseStatus({ ...engineStatus, alarms: [] });
+  const raised = applyEvent(s, 'alarm_raised', { id: 4, kind: 'silence', subject: 'programme', since: 'x', text: 'Silence: since 10:00:00' });
+  assert.equal(raised.alarms, [{ kind: 'silence', subject: 'programme', text: 'Silence: since 10:00:00' }]);
+  const again = applyEvent(raised, 'alarm_raised', { kind: 'silence', subject: 'programme', text: 'Silence: since 10:00:00' });
+  assert.is(again.alarms.length, 1, 'the same alarm is not listed twice');
+  assert.equal(applyEvent(raised, 'alarm_cleared', { kind: 'silence', subject: 'programme', text: 'Silence: since 10:00:00', cleared: 'y' }).alarms, []);
+  assert.is(applyEvent(raised, 'alarm_cleared', 'nonsense'), raised);
 });
 
 test.run();

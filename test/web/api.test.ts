@@ -98,7 +98,7 @@ test('an unreachable server shows up in status in plain words; the engine stays 
   const s = await t.waitForState(id, (x) => x.state === 'retrying', 10_000, 'retrying');
   assert.is(s.last_error, 'server unreachable (connection refused)');
   assert.match(s.status_text, /^Retrying \(1\/∞\)$/);
-  const alarms = (await t.api('GET', '/api/status')).body.alarms as string[];
+  const alarms = ((await t.api('GET', '/api/status')).body.alarms as { text: string }[]).map((a) => a.text);
   assert.ok(alarms.includes(`${s.name}: Retrying (1/∞): server unreachable (connection refused)`), alarms.join('; '));
   await t.api('POST', `/api/encoders/${id}/stop`);
   assert.is((await t.status(id)).status_text, 'Stopped');

@@ -137,7 +137,7 @@ const ENCODER_FIELDS = [
   'name', 'enabled', 'codec', 'bitrate_kbps', 'sample_rate', 'channels', 'quality', 'output_type', 'server_host', 'server_port', 'server_password',
   'server_username', 'mount_point', 'shoutcast_sid', 'stream_name', 'stream_genre', 'stream_url', 'stream_description', 'is_public',
   'file_output_path', 'file_rotation', 'file_max_size_mb', 'file_name_template', 'send_metadata', 'icy_metadata_interval', 'reconnect_delay_secs',
-  'max_reconnect_attempts', 'backend', 'stats_admin_user', 'stats_admin_password', 'metadata_charset', 'id', 'created_at',
+  'max_reconnect_attempts', 'backend', 'stats_admin_user', 'stats_admin_password', 'metadata_charset', 'on_silence', 'id', 'created_at',
 ];
 const encoderBase = (): Record<string, unknown> =>
   chance(0.7)

@@ -8,6 +8,8 @@ import { LevelMeter } from '../audio/meters.js';
 import { Capture } from '../capture/capture.js';
 import { EncoderRunner } from '../stream/encoder-runner.js';
 import { bytesPerFrame, type EncoderConfig } from '../types.js';
+import { DeadAir } from '../fallback/dead-air.js';
+import { ffmpegBinary } from '../stream/ffmpeg/ffmpeg-argv.js';
 import type { AudioCommand, AudioReport, AudioWorkerInit, RunnerReport } from './protocol.js';
 
 export const LEVELS_INTERVAL_MS = 100;
@@ -23,13 +25,25 @@ export const RELAY_WINDOW = 4;
 
 type Post = (report: AudioReport, transfer?: ArrayBuffer[]) => void;
 
+/** The fallback switch's queue on the programme fan-out: it passes each chunk on at once, so this is slack only. */
+const SWITCH_QUEUE_MS = 1000;
+
 interface RunnerEntry {
   runner: EncoderRunner;
   password: string;
+  config: EncoderConfig;
+  /** Which fan-out feeds it: the programme, or the fallback switch's (on_silence "fallback"). */
+  bus: FanOut;
 }
 
 export class AudioCore {
   private readonly fanout: FanOut;
+  /** The encoders with on_silence "fallback": fed by the fallback switch, a consumer of the programme fan-out. */
+  private readonly airFanout: FanOut;
+  private airSwitch: Consumer | null = null;
+  private readonly deadAir: DeadAir;
+  /** on_silence "stop" encoders taken off air by the silence alarm, to go back on when it clears. */
+  private readonly heldOff = new Set<number>();
   private readonly meter: LevelMeter;
   private readonly capture: Capture;
   private readonly runners = new Map<number, RunnerEntry>();
@@ -44,7 +58,15 @@ export class AudioCore {
     private readonly post: Post,
   ) {
     this.fanout = new FanOut(init.format);
+    this.airFanout = new FanOut(init.format);
     this.meter = new LevelMeter(init.format);
+    this.deadAir = new DeadAir({
+      format: init.format,
+      ffmpeg: ffmpegBinary,
+      fallbackWanted: () => [...this.runners.values()].some((e) => e.bus === this.airFanout && e.runner.active),
+      silence: (active) => this.silenceStops(active),
+      changed: () => this.postDeadAir(),
+    });
     this.capture = new Capture({
       device: init.device,
       format: init.format,
@@ -68,17 +90,30 @@ export class AudioCore {
       case 'shutdown':
         return this.reply(cmd.reqId, () => this.shutdown());
       case 'runner_start':
+        // An operator's start wins over a silence hold: it is on air from now on.
+        if (this.heldOff.delete(cmd.id)) this.postDeadAir();
         this.entry(cmd.id, cmd.config, cmd.password).runner.start();
         return;
       case 'runner_stop':
         return this.reply(cmd.reqId, async () => {
+          if (this.heldOff.delete(cmd.id)) this.postDeadAir();
           await this.runners.get(cmd.id)?.runner.stop();
           if (cmd.forget) this.runners.delete(cmd.id);
         });
       case 'runner_reconfigure':
         return this.reply(cmd.reqId, async () => {
-          const entry = this.entry(cmd.id, cmd.config, cmd.password);
+          let entry = this.entry(cmd.id, cmd.config, cmd.password);
           entry.password = cmd.password;
+          if (entry.bus !== this.busFor(cmd.config)) {
+            // A new on_silence moves it to the other fan-out: a new runner there (a reconfigure restarts it anyway).
+            const wasActive = entry.runner.active;
+            await entry.runner.stop();
+            this.runners.delete(cmd.id);
+            entry = this.entry(cmd.id, cmd.config, cmd.password);
+            if (wasActive) entry.runner.start();
+            return;
+          }
+          entry.config = cmd.config;
           await entry.runner.reconfigure(cmd.config);
         });
       case 'runner_tags':
@@ -97,6 +132,12 @@ export class AudioCore {
       case 'kill_capture':
         this.capture.killDevice();
         return;
+      case 'dead_air':
+        this.deadAir.configure(cmd.plan);
+        return;
+      case 'fallback_release':
+        this.deadAir.release();
+        return;
     }
   }
 
@@ -104,6 +145,7 @@ export class AudioCore {
     if (this.snapshotTimer) clearInterval(this.snapshotTimer);
     this.snapshotTimer = null;
     await Promise.all([...this.runners.values()].map((e) => e.runner.stop()));
+    await this.deadAir.stop();
     this.setRelay(false);
     await this.capture.stop();
   }
@@ -111,10 +153,14 @@ export class AudioCore {
   private entry(id: number, config: EncoderConfig, password: string): RunnerEntry {
     let entry = this.runners.get(id);
     if (!entry) {
+      const bus = this.busFor(config);
+      if (bus === this.airFanout) this.ensureAirSwitch();
       const created: RunnerEntry = {
         password,
+        config,
+        bus,
         runner: new EncoderRunner(config, {
-          fanout: this.fanout,
+          fanout: bus,
           captureFormat: () => this.init.format,
           password: () => created.password,
           onStatus: (_status, previous) => this.post({ type: 'runner_status', report: this.report(created.runner), previous }),
@@ -124,6 +170,39 @@ export class AudioCore {
       this.runners.set(id, entry);
     }
     return entry;
+  }
+
+  private busFor(config: EncoderConfig): FanOut {
+    return config.on_silence === 'fallback' ? this.airFanout : this.fanout;
+  }
+
+  /** The fallback switch: a consumer of the programme that passes each chunk, or the fallback in its place, to the fallback encoders. */
+  private ensureAirSwitch(): void {
+    if (this.airSwitch) return;
+    const consumer = this.fanout.add('fallback-switch', SWITCH_QUEUE_MS, () => {
+      let chunk: Buffer | undefined;
+      while ((chunk = consumer.queue.shift())) this.airFanout.publish(this.deadAir.process(chunk));
+    });
+    this.airSwitch = consumer;
+  }
+
+  /** on_silence "stop": off air while the silence alarm holds, back on air when it clears. */
+  private silenceStops(silent: boolean): void {
+    if (silent) {
+      for (const [id, e] of this.runners) {
+        if (e.config.on_silence !== 'stop' || !e.runner.active) continue;
+        this.heldOff.add(id);
+        void e.runner.stop();
+      }
+    } else {
+      for (const id of this.heldOff) this.runners.get(id)?.runner.start();
+      this.heldOff.clear();
+    }
+    this.postDeadAir();
+  }
+
+  private postDeadAir(): void {
+    this.post({ type: 'dead_air', report: this.deadAir.report(), heldOff: [...this.heldOff] });
   }
 
   private report(runner: EncoderRunner): RunnerReport {
@@ -143,16 +222,19 @@ export class AudioCore {
     const now = performance.now();
     if (now - this.levelsAt < LEVELS_INTERVAL_MS - 5) return;
     this.levelsAt = now;
-    this.post({ type: 'levels', channels: this.meter.read(), capture: this.capture.status().state });
+    const channels = this.meter.read();
+    this.post({ type: 'levels', channels, capture: this.capture.status().state });
+    this.deadAir.levels(channels);
   }
 
   private postSnapshot(): void {
     this.post({
       type: 'snapshot',
       runners: [...this.runners.values()].map((e) => this.report(e.runner)),
-      queues: this.fanout.stats(),
+      queues: [...this.fanout.stats(), ...this.airFanout.stats()],
       capture: this.capture.status(),
     });
+    this.postDeadAir();
   }
 
   // --- the relay to the control thread's consumers ------------------------------------------

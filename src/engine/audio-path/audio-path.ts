@@ -16,6 +16,7 @@ import type { Track } from '../metadata/types.js';
 import type { EncoderConfig } from '../types.js';
 import { log } from '../log.js';
 import type { AudioCommand, AudioReport, AudioWorkerInit, RunnerLink, RunnerReport } from './protocol.js';
+import type { DeadAirPlan, DeadAirReport } from '../fallback/dead-air.js';
 
 const debug = log('audio-path');
 const SHUTDOWN_TIMEOUT_MS = 20_000;
@@ -27,6 +28,8 @@ export interface AudioPathEvents {
   runner_status: [EncoderStatus, MachineState, MachineState];
   /** The worker died (a bug, or out of memory); it is restarted with the encoders that were on air. */
   crashed: [string];
+  /** The dead-air sensor's news: detectors, silence seconds, the fallback, the encoders held off air. */
+  dead_air: [DeadAirReport, number[]];
 }
 
 /**
@@ -175,6 +178,9 @@ export class AudioPath extends EventEmitter<AudioPathEvents> {
   private publishingFrame: number | null = null;
   private stopping = false;
   private started = false;
+  private deadAirPlan: DeadAirPlan | null = null;
+  private deadAirReport: DeadAirReport | null = null;
+  private heldOff: number[] = [];
 
   constructor(private readonly init: AudioWorkerInit) {
     super();
@@ -218,6 +224,26 @@ export class AudioPath extends EventEmitter<AudioPathEvents> {
    */
   captureClockMs(): number {
     return this.publishingCapturedAtMs ?? Date.now();
+  }
+
+  /** The silence sensor's settings and the fallback audio; kept for a restarted worker. */
+  setDeadAirPlan(plan: DeadAirPlan): void {
+    this.deadAirPlan = plan;
+    this.send({ type: 'dead_air', plan });
+  }
+
+  releaseFallback(): void {
+    this.send({ type: 'fallback_release' });
+  }
+
+  /** The worker's last dead-air report (null until the worker has sent one). */
+  deadAir(): DeadAirReport | null {
+    return this.deadAirReport;
+  }
+
+  /** on_silence "stop" encoders off air because of silence: still on the operator's on-air list. */
+  heldOffIds(): readonly number[] {
+    return this.heldOff;
   }
 
   runner(config: EncoderConfig, password: () => string): RunnerHandle {
@@ -284,6 +310,7 @@ export class AudioPath extends EventEmitter<AudioPathEvents> {
     worker.on('exit', (code) => this.onWorkerGone(worker, `audio worker exited with code ${code}`));
     worker.postMessage({ type: 'start' } satisfies AudioCommand);
     if (this.relayOn) worker.postMessage({ type: 'relay', on: true } satisfies AudioCommand);
+    if (this.deadAirPlan) worker.postMessage({ type: 'dead_air', plan: this.deadAirPlan } satisfies AudioCommand);
     for (const handle of this.handles.values()) handle.restore();
   }
 
@@ -333,6 +360,11 @@ export class AudioPath extends EventEmitter<AudioPathEvents> {
         this.workerQueues = report.queues;
         this.captured = report.capture;
         for (const r of report.runners) this.handles.get(r.status.id)?.reported(r, false);
+        return;
+      case 'dead_air':
+        this.deadAirReport = report.report;
+        this.heldOff = report.heldOff;
+        this.emit('dead_air', report.report, report.heldOff);
         return;
       case 'reply': {
         const resolve = this.pending.get(report.reqId);

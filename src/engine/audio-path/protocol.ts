@@ -7,6 +7,7 @@ import type { ConsumerStats } from '../audio/fanout.js';
 import type { EncoderStatus } from '../stream/encoder-runner.js';
 import type { MachineState } from '../stream/state-machine.js';
 import type { Track } from '../metadata/types.js';
+import type { DeadAirPlan, DeadAirReport } from '../fallback/dead-air.js';
 
 export interface AudioWorkerInit {
   device: string;
@@ -30,7 +31,11 @@ export type AudioCommand =
   | { type: 'relay'; on: boolean }
   /** The control thread has taken `count` relayed chunks off the channel. */
   | { type: 'relay_ack'; count: number }
-  | { type: 'kill_capture' };
+  | { type: 'kill_capture' }
+  /** The silence sensor's settings and the fallback audio (sent at start, on a change and to a restarted worker). */
+  | { type: 'dead_air'; plan: DeadAirPlan }
+  /** An operator ends a held fallback (auto_return off). */
+  | { type: 'fallback_release' };
 
 export interface RunnerReport {
   status: EncoderStatus;
@@ -46,4 +51,6 @@ export type AudioReport =
   | { type: 'capture_status'; status: CaptureStatus }
   | { type: 'runner_status'; report: RunnerReport; previous: MachineState }
   | { type: 'snapshot'; runners: RunnerReport[]; queues: ConsumerStats[]; capture: CaptureStatus }
-  | { type: 'reply'; reqId: number; error?: string };
+  | { type: 'reply'; reqId: number; error?: string }
+  /** The dead-air sensor changed (detectors, fallback), or with every snapshot. `heldOff`: on_silence "stop" encoders off air now. */
+  | { type: 'dead_air'; report: DeadAirReport; heldOff: number[] };

@@ -6,7 +6,7 @@
 // the new row, never half of each.
 import type BetterSqlite3 from 'better-sqlite3';
 import type { EncoderWrite } from '../stream/encoder-schema.js';
-import type { Backend, Codec, EncoderConfig, FileRotation, OutputType } from '../types.js';
+import type { Backend, Codec, EncoderConfig, FileRotation, OnSilence, OutputType } from '../types.js';
 
 // What create/update accept (validated by the shared schema): EncoderConfig minus id/created_at.
 // server_password: a string sets it, null or '' clears it, undefined keeps the stored one (the page
@@ -47,6 +47,7 @@ interface EncoderRow {
   backend: string | null;
   stats_admin_user: string | null;
   metadata_charset: string | null;
+  on_silence: string | null;
   created_at: string | null;
 }
 
@@ -57,6 +58,7 @@ const WRITE_COLUMNS = [
   'stream_genre', 'stream_url', 'stream_description', 'is_public', 'file_output_path', 'file_rotation',
   'file_max_size_mb', 'file_name_template', 'send_metadata', 'icy_metadata_interval',
   'reconnect_delay_secs', 'max_reconnect_attempts', 'backend', 'stats_admin_user', 'metadata_charset',
+  'on_silence',
 ] as const satisfies readonly (keyof EncoderWrite & keyof EncoderRow)[];
 
 type WriteColumn = (typeof WRITE_COLUMNS)[number];
@@ -105,6 +107,7 @@ function toConfig(r: EncoderRow): EncoderConfig {
     backend: (r.backend ?? 'ffmpeg') as Backend,
     stats_admin_user: r.stats_admin_user,
     metadata_charset: r.metadata_charset === 'ISO-8859-1' || r.metadata_charset === 'none' ? r.metadata_charset : 'UTF-8',
+    on_silence: r.on_silence === 'fallback' || r.on_silence === 'stop' ? (r.on_silence as OnSilence) : 'keep',
     created_at: isoUtc(r.created_at),
   };
 }

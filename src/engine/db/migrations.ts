@@ -170,6 +170,31 @@ export const MIGRATIONS: readonly Migration[] = [
       db.exec(`DELETE FROM settings WHERE key = 'recording_open_files'`);
     },
   },
+  {
+    version: 5,
+    name: 'alarms: per-encoder on_silence and the alarm history',
+    up: (db) => {
+      // on_silence: 'keep' (stream the programme whatever it carries) | 'fallback' (the fallback audio while
+      // the programme is silent) | 'stop' (off air during silence, back on when the audio returns).
+      // alarms: every alarm raised, open (cleared_at NULL) while it holds; times ISO 8601 UTC. encoder_id has
+      // no foreign key, like the event log: an alarm's history outlives its encoder.
+      db.exec(`
+        ALTER TABLE encoders ADD COLUMN on_silence TEXT DEFAULT 'keep';
+
+        CREATE TABLE alarms (
+          id INTEGER PRIMARY KEY,
+          kind TEXT NOT NULL,
+          subject TEXT NOT NULL,
+          level TEXT NOT NULL,
+          encoder_id INTEGER,
+          text TEXT NOT NULL,
+          raised_at TEXT NOT NULL,
+          cleared_at TEXT
+        );
+        CREATE INDEX alarms_open ON alarms (cleared_at);
+      `);
+    },
+  },
 ];
 
 /** The schema version the given database file is at (0 for a new file). */

@@ -37,6 +37,7 @@ export const IGNORED_KEYS: readonly string[] = ['id', 'created_at', 'state'];
 export const OUTPUT_TYPES = ['icecast', 'shoutcast', 'file'] as const;
 export const FILE_ROTATIONS = ['none', 'hourly', 'daily', 'by_size'] as const;
 export const BACKENDS = ['ffmpeg', 'liquidsoap'] as const;
+export const ON_SILENCE = ['keep', 'fallback', 'stop'] as const;
 
 const CONTROL = /[\u0000-\u001f\u007f]/;
 const NO_CONTROL = 'must not contain control characters';
@@ -154,6 +155,8 @@ const fields = z.strictObject({
     .optional(),
   // How now-playing titles are encoded for the server (PROTOCOLS.md §2.2).
   metadata_charset: z.enum(METADATA_CHARSETS, { error: oneOf(METADATA_CHARSETS) }).default('UTF-8'),
+  // What this encoder airs while the programme is silent (the alarm settings say how long counts as silent).
+  on_silence: z.enum(ON_SILENCE, { error: oneOf(ON_SILENCE) }).default('keep'),
 });
 
 type Fields = z.output<typeof fields>;

@@ -25,6 +25,7 @@ function sample(overrides: Partial<EncoderWrite> = {}): EncoderWrite {
     file_name_template: '{date}-{time}-{station}.mp3', send_metadata: true, icy_metadata_interval: 8192,
     reconnect_delay_secs: 5, max_reconnect_attempts: 0, backend: 'ffmpeg', stats_admin_user: null,
     metadata_charset: 'UTF-8',
+    on_silence: 'keep',
     ...overrides,
   };
 }

@@ -55,8 +55,9 @@ test('encoders has every seed column with the seed default, plus the implementat
   assert.ok(cols.has('shoutcast_sid'));
   assert.is(cols.get('metadata_charset')?.dflt_value, "'UTF-8'");
   // +3 (migration 1: server_username, shoutcast_sid, backend), +2 (migration 2: stats_admin_user/password),
-  // +1 (migration 3: metadata_charset).
-  assert.is(cols.size, Object.keys(SEED_ENCODER_COLUMNS).length + 3 + 2 + 1, 'no other columns');
+  // +1 (migration 3: metadata_charset), +1 (migration 5: on_silence).
+  assert.is(cols.get('on_silence')?.dflt_value, "'keep'");
+  assert.is(cols.size, Object.keys(SEED_ENCODER_COLUMNS).length + 3 + 2 + 1 + 1, 'no other columns');
   db.close();
 });
 

@@ -52,7 +52,7 @@ class AppState {
   get alarms(): string[] {
     const out: string[] = [];
     if (this.auth === 'signed_in' && this.link === 'reconnecting') out.push(`No contact with the engine: ${this.linkDetail ?? 'reconnecting'}. What you see may be out of date.`);
-    for (const a of this.status?.alarms ?? []) out.push(a);
+    for (const a of this.status?.alarms ?? []) out.push(a.text);
     return out;
   }
 
