@@ -1,6 +1,7 @@
 // `rackcast engine [flags]`: starts the engine and its HTTP API.
 import { Engine } from './engine/engine.js';
 import { startWebServer } from './web/server.js';
+import { takeListenFd } from './web/systemd-socket.js';
 import { ensureAdminPassword } from './web/auth.js';
 import { notifySystemd } from './engine/systemd.js';
 import { USAGE, UsageError, parseEngineFlags, type EngineFlags } from './cli-flags.js';
@@ -9,9 +10,9 @@ export async function runEngine(flags: EngineFlags): Promise<void> {
   const engine = new Engine({ dataDir: flags.dataDir, captureDevice: flags.capture, captureFormat: flags.format });
   const auth = await ensureAdminPassword(engine.settings, flags.adminPassword);
   engine.start();
-  const web = await startWebServer(engine, { port: flags.port, bind: flags.bind });
+  const web = await startWebServer(engine, { port: flags.port, bind: flags.bind, listenFd: takeListenFd(process.env, process.pid) });
   console.log(`RackCast engine listening on ${web.url} (data in ${flags.dataDir}, capture ${engine.captureSettings.device})`);
-  console.log(auth.locked ? 'No admin password is set: start once with RACKCAST_ADMIN_PASSWORD to unlock the API.' : auth.message);
+  console.log(auth.locked ? 'No admin password is set: run `rackcast passwd` on the box (or start once with RACKCAST_ADMIN_PASSWORD) to unlock the API.' : auth.message);
   const stopNotify = notifySystemd();
   let stopping = false;
   const shutdown = async (signal: string) => {
@@ -32,8 +33,12 @@ export async function main(argv: string[]): Promise<void> {
   try {
     if (command === 'engine') return await runEngine(parseEngineFlags(rest, process.env));
     if (command === 'panel') return await (await import('./panel/main.js')).panelMain(rest);
-    if (command === '--help' || command === 'help') {
-      console.log(USAGE);
+    if (command === 'passwd') {
+      const { runPasswd, terminalIo } = await import('./passwd.js');
+      return await runPasswd(rest, process.env, terminalIo(rest.includes('--stdin')));
+    }
+    if (command === '--help' || command === 'help' || command === '-h') {
+      console.log((await import('./help.js')).MAN_HELP);
       return;
     }
     throw new UsageError(`unknown command "${command}"`);

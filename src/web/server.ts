@@ -9,6 +9,7 @@ import { panelRoutes } from './panel-routes.js';
 import { listenerRoutes } from './listener-routes.js';
 import { metadataKeyRoutes, metadataRoutes } from './metadata-routes.js';
 import { recordingRoutes } from './recording-routes.js';
+import { storageRoutes } from './storage-routes.js';
 import { alarmRoutes } from './alarm-routes.js';
 import { EventStream } from './sse.js';
 import { errorHandler } from './errors.js';
@@ -59,6 +60,7 @@ export function createApp(engine: Engine, events: EventStream, sessions: Session
   api.use(listenerRoutes(engine));
   api.use(metadataRoutes(engine));
   api.use(recordingRoutes(engine));
+  api.use(storageRoutes(engine));
   api.use(webSettingsRoutes(engine));
   api.use(alarmRoutes(engine));
   api.use((_req, res) => {

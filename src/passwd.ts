@@ -1,0 +1,120 @@
+// `rackcast passwd`: sets the admin password from a shell on the box (DESIGN.md "Starting it"). A fresh
+// install has none; this is how the operator sets one, and how a forgotten one is replaced. It writes the
+// engine's own database with the engine's own hashing (src/web/auth.ts), so a running engine takes the
+// new password at its next sign-in (a Basic header it verified in the last minute stays trusted that long).
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { openDatabase } from './engine/db/database.js';
+import { SettingsStore } from './engine/db/settings-store.js';
+import { setAdminPassword } from './web/auth.js';
+import { UsageError } from './cli-flags.js';
+
+export const PASSWD_USAGE = `usage: rackcast passwd [--data-dir DIR] [--stdin]
+  Sets the admin password of the engine whose data is in DIR (default $RACKCAST_DATA_DIR, else
+  /var/lib/rackcast). Asks twice on the terminal; --stdin reads one line from standard input instead.
+  Run as root or as the engine's user; root acts as the owner of DIR, so no file there becomes root's.`;
+
+export const MIN_PASSWORD_LENGTH = 8;
+
+export interface PasswdIo {
+  /** Reads the password: from the terminal without echo (asking twice), or a line of stdin. */
+  readPassword(prompt: string): Promise<string>;
+  interactive: boolean;
+  out(line: string): void;
+}
+
+/** The uid/gid to act as: root becomes the owner of the data directory; anyone else stays who they are. */
+export function identityFor(currentUid: number, dirOwner: { uid: number; gid: number }): { uid: number; gid: number } | null {
+  return currentUid === 0 && dirOwner.uid !== 0 ? dirOwner : null;
+}
+
+export function passwordProblem(password: string): string | null {
+  if (password.length < MIN_PASSWORD_LENGTH) return `the password must have at least ${MIN_PASSWORD_LENGTH} characters`;
+  if (/[\u0000-\u001f\u007f]/.test(password)) return 'the password must not contain control characters';
+  return null;
+}
+
+export async function runPasswd(args: string[], env: NodeJS.ProcessEnv, io: PasswdIo): Promise<void> {
+  const { values } = parseArgs({ args, strict: true, options: { 'data-dir': { type: 'string' }, stdin: { type: 'boolean' } } });
+  const dataDir = values['data-dir'] ?? env.RACKCAST_DATA_DIR ?? '/var/lib/rackcast';
+  let st;
+  try {
+    st = statSync(dataDir);
+  } catch {
+    throw new UsageError(`no data directory ${dataDir}: is RackCast installed (or give --data-dir)?`);
+  }
+  if (!st.isDirectory()) throw new UsageError(`${dataDir} is not a directory`);
+  const as = identityFor(process.getuid?.() ?? -1, { uid: st.uid, gid: st.gid });
+  if (as) {
+    // Before the database is opened: its -wal and -shm files must belong to the engine's user.
+    process.setgroups?.([as.gid]);
+    process.setgid?.(as.gid);
+    process.setuid?.(as.uid);
+  }
+  const password = await io.readPassword('New admin password: ');
+  const problem = passwordProblem(password);
+  if (problem) throw new UsageError(problem);
+  if (io.interactive && !values.stdin) {
+    const again = await io.readPassword('Again: ');
+    if (again !== password) throw new UsageError('the two passwords differ; nothing changed');
+  }
+  const db = openDatabase(join(dataDir, 'rackcast.db'));
+  try {
+    await setAdminPassword(new SettingsStore(db), password);
+  } finally {
+    db.close();
+  }
+  io.out('admin password set; sign in to the web page as admin with it');
+}
+
+/** Reads one line with echo off (a TTY), or one line of piped stdin. */
+export function terminalIo(fromStdin: boolean): PasswdIo {
+  const stdin = process.stdin;
+  const tty = !fromStdin && stdin.isTTY === true;
+  let piped: Promise<string[]> | null = null;
+  const readPiped = async (): Promise<string[]> => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of stdin) chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks).toString('utf8').split(/\r?\n/);
+  };
+  return {
+    interactive: tty,
+    out: (line) => console.log(line),
+    readPassword: async (prompt) => {
+      if (!tty) {
+        piped ??= readPiped();
+        return (await piped).shift() ?? '';
+      }
+      process.stderr.write(prompt);
+      stdin.setRawMode(true);
+      stdin.resume();
+      return new Promise<string>((resolve, reject) => {
+        let typed = '';
+        const onData = (buf: Buffer) => {
+          for (const ch of buf.toString('utf8')) {
+            if (ch === '\r' || ch === '\n') {
+              finish();
+              resolve(typed);
+              return;
+            }
+            if (ch === '\u0003') {
+              finish();
+              reject(new UsageError('interrupted; nothing changed'));
+              return;
+            }
+            if (ch === '\u007f' || ch === '\b') typed = typed.slice(0, -1);
+            else typed += ch;
+          }
+        };
+        const finish = () => {
+          stdin.off('data', onData);
+          stdin.setRawMode(false);
+          stdin.pause();
+          process.stderr.write('\n');
+        };
+        stdin.on('data', onData);
+      });
+    },
+  };
+}
