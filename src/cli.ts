@@ -2,6 +2,7 @@
 import { Engine } from './engine/engine.js';
 import { startWebServer } from './web/server.js';
 import { takeListenFd } from './web/systemd-socket.js';
+import { applyApplianceDefaults } from './appliance-defaults.js';
 import { ensureAdminPassword } from './web/auth.js';
 import { notifySystemd } from './engine/systemd.js';
 import { USAGE, UsageError, parseEngineFlags, type EngineFlags } from './cli-flags.js';
@@ -9,6 +10,8 @@ import { USAGE, UsageError, parseEngineFlags, type EngineFlags } from './cli-fla
 export async function runEngine(flags: EngineFlags): Promise<void> {
   const engine = new Engine({ dataDir: flags.dataDir, captureDevice: flags.capture, captureFormat: flags.format });
   const auth = await ensureAdminPassword(engine.settings, flags.adminPassword);
+  const defaults = await applyApplianceDefaults(engine, process.env);
+  if (defaults) console.log(defaults);
   engine.start();
   const web = await startWebServer(engine, { port: flags.port, bind: flags.bind, listenFd: takeListenFd(process.env, process.pid) });
   console.log(`RackCast engine listening on ${web.url} (data in ${flags.dataDir}, capture ${engine.captureSettings.device})`);
