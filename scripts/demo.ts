@@ -75,7 +75,8 @@ async function shutdown(code: number): Promise<never> {
 process.on('SIGINT', () => void shutdown(0));
 process.on('SIGTERM', () => void shutdown(0));
 
-await waitFor(async () => base !== '' && (await fetch(`${base}/api/health`)).ok, { timeoutMs: 15_000, what: 'the engine to answer' });
+// 503 is an answer too: the engine is up, and its health says the input is missing.
+await waitFor(async () => base !== '' && [200, 503].includes((await fetch(`${base}/api/health`)).status), { timeoutMs: 15_000, what: 'the engine to answer' });
 const common = { output_type: 'icecast', server_host: '127.0.0.1', server_port: icecastPort, server_password: icecast.sourcePassword, sample_rate: 48000, reconnect_delay_secs: 3 };
 await api(base, 'POST', '/api/encoders', { ...common, name: 'Demo MP3 128k', codec: 'mp3', bitrate_kbps: 128, mount_point: '/rackcast.mp3', stream_name: 'RackCast demo (MP3)' });
 await api(base, 'POST', '/api/encoders', { ...common, name: 'Demo Ogg Vorbis 96k', codec: 'ogg', bitrate_kbps: 96, mount_point: '/rackcast.ogg', stream_name: 'RackCast demo (Ogg Vorbis)' });

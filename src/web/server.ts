@@ -11,6 +11,8 @@ import { metadataKeyRoutes, metadataRoutes } from './metadata-routes.js';
 import { recordingRoutes } from './recording-routes.js';
 import { storageRoutes } from './storage-routes.js';
 import { alarmRoutes } from './alarm-routes.js';
+import { createMetrics } from '../engine/monitoring/metrics.js';
+import { engineHealth } from '../engine/monitoring/health.js';
 import { EventStream } from './sse.js';
 import { errorHandler } from './errors.js';
 import { SessionStore, authRoutes, requireAuth } from './auth.js';
@@ -37,12 +39,18 @@ export function createApp(engine: Engine, events: EventStream, sessions: Session
   const session = Router();
   authRoutes(session, { settings: engine.settings, sessions });
   app.use(session);
+  // Prometheus scrapes with a bearer token or Basic, like every other reader.
+  const metrics = createMetrics(engine);
+  app.get('/metrics', requireAuth({ settings: engine.settings, sessions }), async (_req, res) => {
+    res.type(metrics.contentType).send(await metrics.render());
+  });
   // The page at / (and GET /api/session, its "am I signed in?" probe).
   app.use(pageRoutes({ settings: engine.settings, sessions }));
   const api = Router();
   // The one route without credentials: for systemd, monitoring and the panel's "engine up?" probe.
   api.get('/health', (_req, res) => {
-    res.json({ ok: true });
+    const health = engineHealth(engine);
+    res.status(health.status === 'down' ? 503 : 200).json(health);
   });
   // Title intake with the metadata key: decided before requireAuth, and only for /api/metadata.
   api.use(metadataKeyRoutes(engine));
