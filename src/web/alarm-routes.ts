@@ -24,6 +24,15 @@ export function alarmRoutes(engine: Engine): Router {
     }
     res.json(publicAlarmSettings(engine.alarms.settings()));
   });
+  r.get('/alarms/notifications', (_req, res) => {
+    res.json({ targets: engine.alarms.notificationStatus() });
+  });
+  // The test button: really sends to every target (webhooks and mail) and says what each answered.
+  r.post('/alarms/notifications/test', async (_req, res) => {
+    const results = await engine.alarms.testNotifications();
+    if (results.length === 0) throw new EngineError('conflict', 'no notification targets: add webhooks or email in /api/alarms/settings first');
+    res.json({ results });
+  });
   r.post('/alarms/fallback/release', (_req, res) => {
     engine.alarms.releaseFallback();
     res.json({ ok: true });

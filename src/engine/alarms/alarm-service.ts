@@ -1,12 +1,13 @@
 // The alarms as a feature of the engine: it gathers the conditions (the dead-air sensor's report from the
 // audio worker, and the capture, encoder and storage states), raises and clears alarms in the `alarms`
-// table, and tells the rest (SSE, the event log, the notifications) through `onChange`. It also owns the
-// alarm settings and hands the worker its part of them (the detectors and the fallback).
+// table, logs them, tells the engine (SSE) through `onChange` and the notifier (webhooks, mail). It owns
+// the alarm settings and hands the worker its part of them (the detectors and the fallback).
 import type BetterSqlite3 from 'better-sqlite3';
 import type { SettingsStore } from '../db/settings-store.js';
 import type { EventLog } from '../db/event-log.js';
 import type { DeadAirPlan, DeadAirReport } from '../fallback/dead-air.js';
 import { AlarmStore } from './alarm-store.js';
+import { Notifier, type TargetStatus, type Transports } from '../notify/notifier.js';
 import { alarmKey, detectorConditions, diffAlarms, type Alarm, type AlarmCondition } from './alarm-model.js';
 import {
   ALARM_SETTINGS_KEY,
@@ -38,6 +39,8 @@ export interface AlarmServiceDeps {
   /** The capture, encoder and storage conditions that hold now. */
   statusConditions: () => AlarmCondition[];
   onChange: (change: AlarmChange) => void;
+  /** How notifications leave the box (tests may swap them); webhooks over HTTP and SMTP mail by default. */
+  transports?: Transports;
   now?: () => number;
 }
 
@@ -47,11 +50,19 @@ export class AlarmService {
   private current: AlarmSettings;
   private timer: NodeJS.Timeout | null = null;
   private readonly now: () => number;
+  private readonly notifier: Notifier;
 
   constructor(private readonly deps: AlarmServiceDeps) {
     this.store = new AlarmStore(deps.db);
     this.now = deps.now ?? Date.now;
     this.current = loadAlarmSettings(deps.settings.get<unknown>(ALARM_SETTINGS_KEY, {}), deps.roots());
+    this.notifier = new Notifier({
+      settings: () => this.current,
+      station: () => deps.settings.get<string>('station_name', 'RackCast'),
+      eventLog: deps.eventLog,
+      transports: deps.transports,
+      now: this.now,
+    });
   }
 
   start(): void {
@@ -65,6 +76,17 @@ export class AlarmService {
   stop(): void {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
+    this.notifier.stop();
+  }
+
+  /** The test button: a notification to every target now, with each one's result. */
+  testNotifications(): Promise<{ target: string; ok: boolean; error?: string }[]> {
+    return this.notifier.test();
+  }
+
+  /** Each target's counts and last error. */
+  notificationStatus(): TargetStatus[] {
+    return this.notifier.status();
   }
 
   settings(): AlarmSettings {
@@ -115,6 +137,7 @@ export class AlarmService {
       const cleared = this.store.clear(alarm, new Date(nowMs).toISOString());
       this.deps.eventLog.add({ level: 'info', kind: 'alarm_cleared', encoderId: alarm.encoder_id, message: `Cleared: ${alarm.text}`, data: { alarm_kind: alarm.kind, subject: alarm.subject, since: alarm.since } });
       this.deps.onChange({ type: 'cleared', alarm: cleared });
+      this.notifier.alarmChanged({ type: 'cleared', alarm: cleared });
     }
     for (const c of changes.reworded) {
       const key = alarmKey(c);
@@ -126,6 +149,7 @@ export class AlarmService {
       this.open.set(alarmKey(c), alarm);
       this.deps.eventLog.add({ level: c.level, kind: 'alarm_raised', encoderId: c.encoderId ?? null, message: c.text, data: { alarm_kind: c.kind, subject: c.subject } });
       this.deps.onChange({ type: 'raised', alarm });
+      this.notifier.alarmChanged({ type: 'raised', alarm });
     }
   }
 
