@@ -155,7 +155,7 @@ export class Engine extends EventEmitter<EngineEvents> {
   }
 
   private makeAudioPath(): AudioPath {
-    const audio = new AudioPath({ device: this.captureSettings.device, format: this.captureSettings.format, captureEnv: this.opts.captureEnv });
+    const audio = new AudioPath({ device: this.captureSettings.device, format: this.captureSettings.format, captureEnv: this.opts.captureEnv, runDir: join(this.opts.dataDir, 'run') });
     audio.on('levels', (levels) => this.emit('levels', levels));
     audio.on('capture_status', (status) => {
       // One log entry per change of state: a new error text during the same outage is not news.

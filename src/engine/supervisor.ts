@@ -38,6 +38,12 @@ export interface SupervisorOptions {
   backoff: RestartBackoff;
   onSpawn: (child: ChildProcessWithoutNullStreams) => void;
   onExit: (info: ExitInfo) => void;
+  /**
+   * How stop() asks the child to end: 'signal' sends SIGTERM; 'stdin' closes its stdin and sends SIGTERM
+   * only if it has not exited within the grace (Liquidsoap ends cleanly on end of input, and hangs on
+   * SIGTERM while its input is open). SIGKILL follows either way after a second grace.
+   */
+  stopWith?: 'signal' | 'stdin';
 }
 
 const STDERR_TAIL_BYTES = 2048;
@@ -75,10 +81,17 @@ export class Supervisor {
     this.restartTimer = null;
     const child = this.child;
     if (!child) return;
-    const killTimer = setTimeout(() => child.kill('SIGKILL'), graceMs);
-    child.kill('SIGTERM');
+    const timers: NodeJS.Timeout[] = [];
+    if (this.opts.stopWith === 'stdin') {
+      child.stdin.end();
+      timers.push(setTimeout(() => child.kill('SIGTERM'), graceMs));
+      timers.push(setTimeout(() => child.kill('SIGKILL'), 2 * graceMs));
+    } else {
+      child.kill('SIGTERM');
+      timers.push(setTimeout(() => child.kill('SIGKILL'), graceMs));
+    }
     await this.exited;
-    clearTimeout(killTimer);
+    for (const timer of timers) clearTimeout(timer);
   }
 
   /**

@@ -163,6 +163,7 @@ export class AudioCore {
           fanout: bus,
           captureFormat: () => this.init.format,
           password: () => created.password,
+          runDir: this.init.runDir,
           onStatus: (_status, previous) => this.post({ type: 'runner_status', report: this.report(created.runner), previous }),
         }),
       };

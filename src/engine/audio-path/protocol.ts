@@ -14,6 +14,8 @@ export interface AudioWorkerInit {
   format: PcmFormat;
   /** Environment for arecord (e.g. PULSE_SERVER in tests). */
   captureEnv?: NodeJS.ProcessEnv;
+  /** A private directory for files encoder backends need (Liquidsoap's scripts and sockets). */
+  runDir?: string;
 }
 
 export type RunnerLink = { remoteAddress: string; localAddress?: string } | null;

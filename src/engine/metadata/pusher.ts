@@ -1,6 +1,8 @@
 // Sends the current title to every encoder on air, the way each kind of stream needs it:
 // Icecast MP3/AAC mounts through /admin/metadata, SHOUTcast (and Icecast's compat socket) through
-// admin.cgi, Ogg streams inside the stream itself (the runner restarts its codec with new tags).
+// admin.cgi, Ogg streams inside the stream itself (the runner restarts its codec with new tags), and
+// Liquidsoap encoders through their own server socket (Liquidsoap sends them on, and again after
+// every reconnect).
 // A push never touches the audio path: it is a separate short HTTP request, retried a few times,
 // and a failure ends up in the operator event log and the encoder's status, nowhere else.
 import { codecInfo } from '../stream/codecs.js';
@@ -51,8 +53,14 @@ export type PushMethod = PushStatus['method'];
 /** How titles reach this encoder's listeners. */
 export function pushMethodFor(config: EncoderConfig): PushMethod {
   if (!config.send_metadata || config.output_type === 'file') return 'off';
+  if (config.backend === 'liquidsoap') return 'liquidsoap';
   if (config.output_type === 'shoutcast') return 'shoutcast-admin';
   return codecInfo(config.codec).contentType === 'audio/ogg' ? 'ogg-in-stream' : 'icecast-admin';
+}
+
+/** Titles the encoder carries itself (in the Ogg stream, or through Liquidsoap), rather than an HTTP push from here. */
+function carriedByEncoder(method: PushMethod): boolean {
+  return method === 'ogg-in-stream' || method === 'liquidsoap';
 }
 
 function hostHeader(host: string, port: number): string {
@@ -92,7 +100,7 @@ export class MetadataPusher {
   /** An encoder is about to start: an Ogg codec starts with the current tags in its headers. */
   encoderStarting(id: number): void {
     const config = this.deps.encoder(id);
-    if (config && pushMethodFor(config) === 'ogg-in-stream') this.deps.setStreamTags(id, this.current);
+    if (config && carriedByEncoder(pushMethodFor(config))) this.deps.setStreamTags(id, this.current);
   }
 
   status(config: EncoderConfig): PushStatus {
@@ -130,7 +138,7 @@ export class MetadataPusher {
     const state = this.state(id);
     state.generation++;
     if (method === 'off') return;
-    if (method === 'ogg-in-stream') {
+    if (carriedByEncoder(method)) {
       this.deps.setStreamTags(id, np);
       this.succeeded(state, np.song);
       return;

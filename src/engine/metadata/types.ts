@@ -33,7 +33,7 @@ export type DropReason = 'empty' | 'too_long' | 'binary' | 'no_match' | 'bad_key
 /** Per-encoder push state, shown in the encoder status as `metadata`. */
 export interface PushStatus {
   /** How titles reach this encoder's listeners. */
-  method: 'icecast-admin' | 'shoutcast-admin' | 'ogg-in-stream' | 'off';
+  method: 'icecast-admin' | 'shoutcast-admin' | 'ogg-in-stream' | 'liquidsoap' | 'off';
   last_pushed_song: string | null;
   last_pushed_at: string | null;
   last_error: string | null;

@@ -220,9 +220,8 @@ export const encoderSchema = z
   .superRefine((v, ctx) => {
     checkCodec(v, ctx);
     checkOutput(v, ctx);
-    // The column is kept so stored configs survive the day the Liquidsoap backend lands; until then,
-    // accepting it would silently encode with ffmpeg instead.
-    if (v.backend === 'liquidsoap') issue(ctx, 'backend', 'the Liquidsoap backend is not available in this version; use ffmpeg');
+    // Recordings are written by the recorder (WAV by RackCast itself, other codecs by ffmpeg), whatever the backend.
+    if (v.backend === 'liquidsoap' && v.output_type === 'file') issue(ctx, 'backend', 'file output is recorded by RackCast (WAV) or ffmpeg; Liquidsoap streams only to Icecast and SHOUTcast');
   })
   .transform((v): EncoderWrite => {
     // A lossy codec with neither bitrate nor quality gets its default bitrate.

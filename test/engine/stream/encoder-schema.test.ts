@@ -37,7 +37,7 @@ test('a minimal icecast encoder gets the seed defaults', () => {
     file_output_path: null, file_rotation: 'hourly', file_max_size_mb: 500,
     file_name_template: '{date}-{time}-{station}.mp3', send_metadata: true, icy_metadata_interval: 8192,
     reconnect_delay_secs: 5, max_reconnect_attempts: 0, backend: 'ffmpeg',
-    stats_admin_user: null, stats_admin_password: null, metadata_charset: 'UTF-8',
+    stats_admin_user: null, stats_admin_password: null, metadata_charset: 'UTF-8', on_silence: 'keep',
   });
 });
 
@@ -186,9 +186,15 @@ test('create: empty password is stored as null', () => {
   assert.is(ok({ ...ICECAST, server_password: undefined }).server_password, null);
 });
 
-test('backend: ffmpeg only until the Liquidsoap backend exists', () => {
+test('backend: ffmpeg by default; Liquidsoap streams every codec to Icecast and SHOUTcast, never to a file', () => {
   assert.is(ok(ICECAST).backend, 'ffmpeg');
-  assert.match(failsOn('backend', { ...ICECAST, backend: 'liquidsoap' }), /not available/);
+  for (const codec of ['mp3', 'aac', 'ogg', 'opus', 'flac'] as const) {
+    const bitrate = codec === 'flac' ? { bitrate_kbps: null } : codec === 'opus' ? { bitrate_kbps: 64 } : {};
+    assert.is(ok({ ...ICECAST, backend: 'liquidsoap', codec, ...bitrate }).backend, 'liquidsoap', codec);
+  }
+  assert.is(ok({ ...ICECAST, backend: 'liquidsoap', output_type: 'shoutcast', mount_point: null }).backend, 'liquidsoap');
+  const file = { name: 'Archive', codec: 'flac', output_type: 'file', file_output_path: 'archive/main', backend: 'liquidsoap' };
+  assert.match(failsOn('backend', file), /file output is recorded by RackCast/);
   assert.match(failsOn('backend', { ...ICECAST, backend: 'gstreamer' }), /ffmpeg/);
 });
 

@@ -1,0 +1,232 @@
+// The ffmpeg backend: one ffmpeg child encodes the PCM from its stdin to one elementary stream on its
+// stdout, and RackCast's own source client (../outputs/) carries it to the server. ffmpeg keeps running
+// while the server is away (its bytes are discarded and counted), so a reconnect never restarts the
+// codec; a crashed ffmpeg is restarted alone and the connection stays up.
+import type { ChildProcessWithoutNullStreams } from 'node:child_process';
+import { Supervisor, type ExitInfo } from '../../supervisor.js';
+import { buildFfmpegArgv, ffmpegBinary } from './ffmpeg-argv.js';
+import { codecInfo } from '../codecs.js';
+import { StreamSink } from '../outputs/stream-sink.js';
+import { connectIcecast } from '../outputs/icecast-source.js';
+import { connectShoutcastV1 } from '../outputs/shoutcast-source.js';
+import { SourceError, isLongBackoff } from '../outputs/source-errors.js';
+import type { SourceConnection, SourceTarget } from '../outputs/source-client.js';
+import type { Track } from '../../metadata/types.js';
+import { CodecTags } from '../../metadata/codec-tags.js';
+import type { EncoderConfig } from '../../types.js';
+import type { BackendCounters, BackendHost, StreamBackend } from '../backend.js';
+import { log } from '../../log.js';
+
+/** A connection that cannot take this many seconds of audio is dead (half-open TCP). */
+export const STALLED_SEND_SECONDS = 10;
+
+export function sourceTarget(config: EncoderConfig, password: string): SourceTarget {
+  return {
+    host: config.server_host ?? '',
+    port: config.server_port ?? 8000,
+    mount: config.mount_point ?? '/',
+    username: config.server_username || 'source',
+    password,
+    contentType: codecInfo(config.codec).contentType ?? 'application/octet-stream',
+    name: config.stream_name,
+    genre: config.stream_genre,
+    url: config.stream_url,
+    description: config.stream_description,
+    isPublic: config.is_public,
+    bitrateKbps: config.bitrate_kbps,
+    sampleRate: config.codec === 'opus' ? 48000 : config.sample_rate,
+    channels: config.channels,
+    shoutcastSid: config.shoutcast_sid,
+  };
+}
+
+export function connectTarget(config: EncoderConfig, target: SourceTarget): Promise<SourceConnection> {
+  return config.output_type === 'shoutcast' ? connectShoutcastV1(target) : connectIcecast(target);
+}
+
+export class FfmpegBackend implements StreamBackend {
+  private supervisor: Supervisor | null = null;
+  private stdin: ChildProcessWithoutNullStreams['stdin'] | null = null;
+  private stdinBlocked = false;
+  private readonly sink: StreamSink;
+  private connection: SourceConnection | null = null;
+  private stallTimer: NodeJS.Timeout | null = null;
+  private connectSeq = 0;
+  private lastExit: string | null = null;
+  /** Ogg: the title in the codec's headers; a change restarts the codec. */
+  private readonly tags: CodecTags;
+  private readonly debug;
+
+  constructor(private readonly host: BackendHost) {
+    this.sink = new StreamSink(this.isOgg());
+    this.debug = log(`encoder:${host.config().id}:ffmpeg`);
+    this.tags = new CodecTags({
+      applies: () => this.isOgg() && this.host.config().send_metadata,
+      running: () => this.supervisor?.running ?? false,
+      restart: () => this.restartCodecForTags(),
+      now: Date.now,
+    });
+  }
+
+  private isOgg(): boolean {
+    return codecInfo(this.host.config().codec).contentType === 'audio/ogg';
+  }
+
+  get writable(): boolean {
+    return this.stdin !== null && !this.stdinBlocked;
+  }
+
+  write(chunk: Buffer): boolean {
+    if (!this.stdin) return false;
+    if (this.stdin.write(chunk)) return true;
+    this.stdinBlocked = true;
+    return false;
+  }
+
+  /**
+   * Ogg: the title inside the stream. A change ends the codec's input so it closes its logical
+   * stream cleanly, and a new codec starts with the new tags: a new chained stream on the same
+   * connection, while the queue holds the audio in between. Other codecs ignore this.
+   */
+  setTrack(track: Track | null): void {
+    this.tags.set(track);
+  }
+
+  link(): { remoteAddress: string; localAddress?: string } | null {
+    if (!this.connection) return null;
+    return { remoteAddress: this.connection.remoteAddress, localAddress: this.connection.localAddress };
+  }
+
+  kill(): void {
+    this.supervisor?.kill();
+  }
+
+  counters(): BackendCounters {
+    return {
+      bytesSent: this.sink.bytesSent,
+      bytesDiscarded: this.sink.bytesDiscarded,
+      process: { running: this.supervisor?.running ?? false, pid: this.supervisor?.pid ?? null, restarts: this.supervisor?.restarts ?? 0 },
+    };
+  }
+
+  // --- the connection ---------------------------------------------------------------
+
+  connect(): void {
+    void this.connectOnce();
+  }
+
+  private async connectOnce(): Promise<void> {
+    const seq = ++this.connectSeq;
+    // Connect only once the codec has produced audio: Icecast drops a source that sends
+    // nothing for 10 s, and a codec that cannot start is the error worth reporting.
+    const ready = await this.sink.waitForOutput(5000);
+    if (seq !== this.connectSeq) return;
+    if (!ready) {
+      this.host.connectFailed(this.lastExit ?? 'the encoder produced no audio', false);
+      return;
+    }
+    const config = this.host.config();
+    try {
+      const connection = await connectTarget(config, sourceTarget(config, this.host.password()));
+      if (seq !== this.connectSeq) {
+        connection.close();
+        return;
+      }
+      this.connection = connection;
+      connection.onClose((err) => {
+        if (this.connection !== connection) return;
+        this.disconnect();
+        this.host.disconnected(err?.message ?? 'connection closed', err ? isLongBackoff(err.kind) : false);
+      });
+      this.sink.attach(connection);
+      this.watchForStall(connection);
+      this.host.connected();
+    } catch (err) {
+      if (seq !== this.connectSeq) return;
+      const sourceErr = err instanceof SourceError ? err : null;
+      this.host.connectFailed(
+        sourceErr?.message ?? (err instanceof Error ? err.message : String(err)),
+        sourceErr ? isLongBackoff(sourceErr.kind) : false,
+      );
+    }
+  }
+
+  private watchForStall(connection: SourceConnection): void {
+    const config = this.host.config();
+    const kbps = config.bitrate_kbps ?? codecInfo(config.codec).defaultBitrateKbps ?? 320;
+    const limitBytes = Math.max(256 * 1024, (kbps * 1000 * STALLED_SEND_SECONDS) / 8);
+    if (this.stallTimer) clearInterval(this.stallTimer);
+    this.stallTimer = setInterval(() => {
+      if (this.connection !== connection) return;
+      if (connection.writableLength > limitBytes) {
+        this.disconnect();
+        this.host.disconnected('server stopped accepting audio (network stalled)', false);
+      }
+    }, 1000);
+  }
+
+  disconnect(): void {
+    this.connectSeq++;
+    if (this.stallTimer) clearInterval(this.stallTimer);
+    this.stallTimer = null;
+    this.sink.detach();
+    const connection = this.connection;
+    this.connection = null;
+    connection?.close();
+  }
+
+  // --- the codec process ----------------------------------------------------------
+
+  start(): void {
+    if (this.supervisor) return;
+    const config = (): EncoderConfig => this.host.config();
+    this.supervisor = new Supervisor({
+      name: `ffmpeg:${config().id}`,
+      command: ffmpegBinary,
+      argv: () => buildFfmpegArgv(this.host.captureFormat(), config(), { metadata: this.tags.forLaunch() }),
+      backoff: { initialMs: 500, maxMs: 15_000, resetAfterMs: 30_000 },
+      onSpawn: (child) => {
+        this.stdin = child.stdin;
+        this.stdinBlocked = false;
+        child.stdin.on('drain', () => {
+          this.stdinBlocked = false;
+          this.host.drained();
+        });
+        child.stdout.on('data', (data: Buffer) => this.sink.write(data));
+        this.host.drained();
+      },
+      onExit: (info) => this.onExit(info),
+    });
+    this.supervisor.start();
+  }
+
+  private onExit(info: ExitInfo): void {
+    this.stdin = null;
+    if (info.restartInMs === null) return;
+    this.sink.encoderRestarted();
+    if (info.planned) return;
+    const detail = info.spawnError ?? (info.stderrTail.split('\n').pop() || `exit code ${info.code ?? info.signal}`);
+    this.lastExit = `encoder process stopped: ${detail}`;
+    this.debug('ffmpeg exited: %s; restart in %d ms', detail, info.restartInMs);
+    this.host.processExited(this.lastExit);
+  }
+
+  private async restartCodecForTags(): Promise<void> {
+    const supervisor = this.supervisor;
+    if (!supervisor) return;
+    // Nothing more goes to the old codec; the fan-out queue keeps the audio for the new one.
+    this.stdin = null;
+    this.debug('new stream tags: restarting the codec for a new chained stream');
+    await supervisor.cycle();
+  }
+
+  async stop(): Promise<void> {
+    this.disconnect();
+    this.tags.cancel();
+    const supervisor = this.supervisor;
+    this.supervisor = null;
+    this.stdin = null;
+    await supervisor?.stop();
+    this.sink.encoderRestarted();
+  }
+}
