@@ -11,6 +11,7 @@ import { StdinButtons, STDIN_HELP } from './buttons/stdin-buttons.js';
 import { openGpioButtons } from './buttons/gpio-buttons.js';
 import { loadPinMap } from './buttons/pin-map.js';
 import { Panel } from './panel.js';
+import { SysfsAlarmOutput, type AlarmOutput } from './alarm-output/sysfs-output.js';
 
 async function openButtons(flags: PanelFlags): Promise<ButtonSource | null> {
   if (flags.buttons === 'stdin') return new StdinButtons();
@@ -23,12 +24,24 @@ async function openButtons(flags: PanelFlags): Promise<ButtonSource | null> {
   }
 }
 
+/** The alarm relay/LED from the pin map's alarm_output, if it has one. */
+async function openAlarmOutput(flags: PanelFlags): Promise<AlarmOutput | null> {
+  try {
+    const map = await loadPinMap(flags.pinsPath);
+    return map.alarmOutput ? await SysfsAlarmOutput.open(map.alarmOutput.bcm, map.alarmOutput.activeLow) : null;
+  } catch (err) {
+    if (flags.buttons === 'gpio') console.error(`panel: no alarm output: ${err instanceof Error ? err.message : String(err)}`);
+    return null;
+  }
+}
+
 export async function runPanel(flags: PanelFlags): Promise<Panel> {
   const display = openDisplay(flags.display);
   const buttons = await openButtons(flags);
+  const alarmOutput = await openAlarmOutput(flags);
   const link = new EngineLink({ apiUrl: flags.apiUrl, authorization: flags.authorization });
-  const panel = new Panel({ link, display, buttons, apiUrl: flags.apiUrl, mirror: flags.mirror, holdMs: DEFAULT_TIMING.holdMs });
-  console.log(`panel: ${display.description}; ${buttons?.description ?? 'no buttons'}; engine at ${flags.apiUrl}${flags.authorization ? '' : ' (no credentials set)'}`);
+  const panel = new Panel({ link, display, buttons, alarmOutput, apiUrl: flags.apiUrl, mirror: flags.mirror, holdMs: DEFAULT_TIMING.holdMs });
+  console.log(`panel: ${display.description}; ${buttons?.description ?? 'no buttons'}; ${alarmOutput?.description ?? 'no alarm output'}; engine at ${flags.apiUrl}${flags.authorization ? '' : ' (no credentials set)'}`);
   if (flags.buttons === 'stdin') console.log(`panel: ${STDIN_HELP}`);
   panel.start();
   let stopping = false;

@@ -11,6 +11,8 @@ import { networkInfo, type NetworkInfo } from './network-info.js';
 import { renderPanel } from './screens/render.js';
 import { expire, initialUi, onActionDone, onButton, type PanelAction, type UiState } from './ui.js';
 import { log } from '../engine/log.js';
+import { alarmRelayOn } from './alarm-output/alarm-relay.js';
+import type { AlarmOutput } from './alarm-output/sysfs-output.js';
 
 const debug = log('panel');
 
@@ -36,6 +38,8 @@ export interface PanelOptions {
   apiUrl: string;
   mirror: boolean;
   holdMs: number;
+  /** The alarm relay/LED (device/pins.json alarm_output); none when absent. */
+  alarmOutput?: AlarmOutput | null;
   now?: () => number;
   /** Operator messages (stdout under systemd goes to the journal). */
   say?: (message: string) => void;
@@ -57,6 +61,7 @@ export class Panel {
   private mirrorBusy = false;
   private lastLinkKind = '';
   private stopped = false;
+  private alarmOutputFailing = false;
   private readonly now: () => number;
   private readonly say: (message: string) => void;
   readonly apiLabel: string;
@@ -81,6 +86,7 @@ export class Panel {
       const now = this.now();
       this.ui = expire(this.ui, now);
       if (now - this.netAtMs >= NETWORK_REFRESH_MS) this.net = this.readNetwork();
+      this.driveAlarmOutput();
       this.requestRender();
     }, HOUSEKEEPING_MS);
     this.requestRender();
@@ -92,6 +98,7 @@ export class Panel {
     if (this.renderTimer) clearTimeout(this.renderTimer);
     this.opts.link.stop();
     await this.opts.buttons?.close();
+    await this.opts.alarmOutput?.close();
     await this.opts.display.close().catch(() => {});
   }
 
@@ -110,7 +117,25 @@ export class Panel {
       } else if (state.kind === 'down') this.say(`panel: engine not running (${state.reason}); retrying`);
       else if (state.kind === 'unauthorised') this.say('panel: the engine refused the credentials (set RACKCAST_API_TOKEN or RACKCAST_ADMIN_PASSWORD)');
     }
+    this.driveAlarmOutput();
     this.requestRender();
+  }
+
+  /** Closes the alarm relay while there is an alarm (or no engine), opens it when all is well. */
+  private driveAlarmOutput(): void {
+    const output = this.opts.alarmOutput;
+    if (!output || this.stopped) return;
+    const on = alarmRelayOn(this.opts.link.state, this.opts.link.status);
+    output.set(on).then(
+      () => {
+        if (this.alarmOutputFailing) this.say(`panel: ${output.description} works again`);
+        this.alarmOutputFailing = false;
+      },
+      (err: unknown) => {
+        if (!this.alarmOutputFailing) this.say(`panel: ${output.description}: ${err instanceof Error ? err.message : String(err)}`);
+        this.alarmOutputFailing = true;
+      },
+    );
   }
 
   private onButton(ev: ButtonEvent): void {

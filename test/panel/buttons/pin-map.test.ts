@@ -8,7 +8,7 @@ const good = { active_low: true, buttons: { startstop: 17, record: 27, up: 22, d
 
 test('device/pins.json is valid and agrees with the pull-ups in device/panel-config.txt', async () => {
   const map = await loadPinMap(DEFAULT_PINS_PATH);
-  assert.equal(map, { activeLow: true, buttons: good.buttons });
+  assert.equal(map, { activeLow: true, buttons: good.buttons, alarmOutput: { bcm: 25, activeLow: false } });
   const config = readFileSync(new URL('../../../device/panel-config.txt', import.meta.url), 'utf8');
   const pulled = /^gpio=([\d,]+)=ip,pu$/m.exec(config)?.[1]?.split(',').map(Number).sort((a, b) => a - b);
   assert.equal(pulled, Object.values(map.buttons).sort((a, b) => a - b));
