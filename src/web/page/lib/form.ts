@@ -43,11 +43,12 @@ export interface Draft {
   backend: EncoderConfig['backend'];
   stats_admin_user: string;
   stats_admin_password: string;
+  on_silence: EncoderConfig['on_silence'];
 }
 
 /** Which tab shows each field the schema can name (rate_mode is the page's own). */
 export const FIELD_TAB: Record<string, Tab> = {
-  name: 'general', enabled: 'general', output_type: 'server',
+  name: 'general', enabled: 'general', on_silence: 'general', output_type: 'server',
   codec: 'codec', bitrate_kbps: 'codec', quality: 'codec', sample_rate: 'codec', channels: 'codec',
   server_host: 'server', server_port: 'server', server_username: 'server', server_password: 'server', mount_point: 'server', shoutcast_sid: 'server',
   stream_name: 'metadata', stream_genre: 'metadata', stream_url: 'metadata', stream_description: 'metadata', is_public: 'metadata',
@@ -101,6 +102,7 @@ export function draftFrom(config?: EncoderConfig): Draft {
     backend: c.backend,
     stats_admin_user: text(c.stats_admin_user),
     stats_admin_password: '',
+    on_silence: c.on_silence,
   };
 }
 
@@ -145,6 +147,7 @@ export function bodyFrom(d: Draft): Record<string, unknown> {
     max_reconnect_attempts: numberOrText(d.max_reconnect_attempts),
     backend: d.backend,
     stats_admin_user: d.stats_admin_user,
+    on_silence: d.output_type === 'file' ? 'keep' : d.on_silence,
   };
   // A file output has no server: fields left over from a server type it had before are not its settings.
   if (d.output_type === 'file') Object.assign(body, { server_host: null, server_port: null, mount_point: null, shoutcast_sid: null, stats_admin_user: null });

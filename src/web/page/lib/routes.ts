@@ -2,11 +2,13 @@
 //   #/             overview: status cards, listener graph, now playing, recordings
 //   #/encoders     the encoder list
 //   #/encoders/new and #/encoders/ID   the editor
-export type Route = { view: 'overview' } | { view: 'encoders' } | { view: 'editor'; id: number | null };
+//   #/alarms       alarms now and before, the silence sensor, the fallback and the notifications
+export type Route = { view: 'overview' } | { view: 'encoders' } | { view: 'editor'; id: number | null } | { view: 'alarms' };
 
 export function parseRoute(hash: string): Route {
   const path = hash.replace(/^#/, '') || '/';
   if (path === '/encoders') return { view: 'encoders' };
+  if (path === '/alarms') return { view: 'alarms' };
   if (path === '/encoders/new') return { view: 'editor', id: null };
   const m = /^\/encoders\/(\d+)$/.exec(path);
   if (m) return { view: 'editor', id: Number(m[1]) };
@@ -15,6 +17,7 @@ export function parseRoute(hash: string): Route {
 
 export function hrefFor(route: Route): string {
   if (route.view === 'encoders') return '#/encoders';
+  if (route.view === 'alarms') return '#/alarms';
   if (route.view === 'editor') return route.id === null ? '#/encoders/new' : `#/encoders/${route.id}`;
   return '#/';
 }

@@ -31,6 +31,8 @@ class AppState {
   recordings = $state<Record<number, RecordingStatus>>({});
   /** null: not asked yet; 'unavailable': this engine has no recording API. */
   recordingOverview = $state<RecordingOverview | null | 'unavailable'>(null);
+  /** Bumped by every alarm_raised / alarm_cleared, so the alarms view reloads its history. */
+  alarmChanges = $state(0);
   /** A clock for uptimes and countdowns, ticking once a second. */
   now = $state(Date.now());
 
@@ -223,6 +225,10 @@ class AppState {
         return this.refreshStatusSoon();
       case 'recording_rotation':
         return void this.refreshRecordings();
+      case 'alarm_raised':
+      case 'alarm_cleared':
+        this.alarmChanges++;
+        return this.refreshStatusSoon();
     }
   }
 
