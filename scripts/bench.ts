@@ -3,7 +3,10 @@
 // `arecord | tee | ffmpeg` pipeline doing the same work, measured in the same invocation.
 // It prints figures and the ratios against the targets; it never fails because of them.
 //
-//   scripts/bench [--seconds N] [--json] [--only engine|pipeline] [--cpu-prof DIR]
+//   scripts/bench [--seconds N] [--json] [--only engine|pipeline] [--liquidsoap] [--cpu-prof DIR]
+//
+// With --liquidsoap the engine runs a second time with the same three encoders on the Liquidsoap
+// backend, between the ffmpeg engine run and the pipeline, and the table gets its column.
 //
 // The real components come from the test harness: a private PulseAudio daemon whose null-sink
 // monitor is read through the ALSA `pulse` PCM (paced in real time, a looping sine playing into
@@ -22,10 +25,11 @@ import { toJson, toText, type BenchReport } from './bench-lib/report.js';
 import { summarizeProfile } from './bench-lib/cpuprofile.js';
 import { childrenNamed, descendantsOf } from './bench-lib/proc.js';
 
-const USAGE = `usage: scripts/bench [--seconds N] [--json] [--only engine|pipeline] [--cpu-prof DIR]
+const USAGE = `usage: scripts/bench [--seconds N] [--json] [--only engine|pipeline] [--liquidsoap] [--cpu-prof DIR]
   --seconds N      measured seconds per run (default 60; 10 for a quick smoke run)
   --json           print one JSON object instead of the table
   --only RUN       run only "engine" or only "pipeline" (no ratios then)
+  --liquidsoap     also run the engine with the three encoders on the Liquidsoap backend
   --cpu-prof DIR   run the engine's Node with --cpu-prof into DIR and list its top self-time functions
                    (the profiler's own overhead then shows in the engine's figures)`;
 
@@ -34,6 +38,7 @@ interface BenchOptions {
   json: boolean;
   only: 'engine' | 'pipeline' | null;
   cpuProfDir: string | null;
+  liquidsoap: boolean;
 }
 
 function parseOptions(argv: string[]): BenchOptions {
@@ -45,6 +50,7 @@ function parseOptions(argv: string[]): BenchOptions {
       json: { type: 'boolean', default: false },
       only: { type: 'string' },
       'cpu-prof': { type: 'string' },
+      liquidsoap: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -57,7 +63,7 @@ function parseOptions(argv: string[]): BenchOptions {
   const only = values.only ?? null;
   if (only !== null && only !== 'engine' && only !== 'pipeline') throw new Error('--only must be "engine" or "pipeline"');
   const cpuProfDir = values['cpu-prof'] ? resolve(values['cpu-prof']) : null;
-  return { seconds, json: values.json, only, cpuProfDir };
+  return { seconds, json: values.json, only, cpuProfDir, liquidsoap: values.liquidsoap };
 }
 
 /**
@@ -98,7 +104,7 @@ async function main(): Promise<void> {
   const pulse = await startPulse();
   const tone = sinePcm({ freqHz: 440, seconds: 1, rate: FORMAT.sampleRate, channels: FORMAT.channels });
   const player = pulse.play(tone, { rate: FORMAT.sampleRate, channels: FORMAT.channels }, { loop: true });
-  const mounts = ENCODERS.flatMap((e) => [mountFor('engine', e), mountFor('pipeline', e)]);
+  const mounts = ENCODERS.flatMap((e) => [mountFor('engine', e), mountFor('liquidsoap', e), mountFor('pipeline', e)]);
   const ice = await startIcecast({ mounts }).catch(async (err: unknown) => {
     await player.stop();
     await pulse.stop();
@@ -114,10 +120,12 @@ async function main(): Promise<void> {
     log,
   };
   let engine: RunResult | undefined;
+  let liquidsoap: RunResult | undefined;
   let pipeline: RunResult | undefined;
   try {
     // Sequential, engine first, so the two never compete for the CPU.
     if (opts.only !== 'pipeline') engine = await runEngine(ctx);
+    if (opts.only !== 'pipeline' && opts.liquidsoap) liquidsoap = await runEngine(ctx, 'liquidsoap');
     if (opts.only !== 'engine') pipeline = await runPipeline(ctx);
   } finally {
     log('stopping');
@@ -126,7 +134,7 @@ async function main(): Promise<void> {
     await pulse.stop();
   }
 
-  const report: BenchReport = { seconds: opts.seconds, encoders: ENCODERS.map((e) => e.title), engine, pipeline };
+  const report: BenchReport = { seconds: opts.seconds, encoders: ENCODERS.map((e) => e.title), engine, liquidsoap, pipeline };
   if (opts.cpuProfDir && engine) {
     const file = newestProfile(opts.cpuProfDir, startedAt);
     if (file) report.profile = { file, summary: summarizeProfile(file, engine.windowFromSpawn ?? null) };

@@ -23,9 +23,10 @@ export const ENCODERS: readonly BenchEncoder[] = [
   { title: 'MP3 320k', codec: 'mp3', bitrateKbps: 320 },
 ];
 
-export type RunName = 'engine' | 'pipeline';
+/** The engine with ffmpeg encoders, the engine with Liquidsoap encoders, the bare-tools pipeline. */
+export type RunName = 'engine' | 'liquidsoap' | 'pipeline';
 
-/** /e128.mp3 for the engine, /p128.mp3 for the pipeline. */
+/** /e128.mp3 for the engine, /l128.mp3 for the engine on Liquidsoap, /p128.mp3 for the pipeline. */
 export function mountFor(run: RunName, e: BenchEncoder): string {
   return `/${run[0]}${e.bitrateKbps}.${codecInfo(e.codec).fileExtension}`;
 }

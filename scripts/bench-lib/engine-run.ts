@@ -1,11 +1,13 @@
 // The engine run: `node bin/rackcast.js engine` as a process of its own (so its CPU and PSS can be
 // read from /proc), three encoders created and started over the HTTP API, then N seconds measured.
+// The same run measures either backend: `backend` is the encoders' own field.
 import http from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ENGINE_NODE_FLAGS } from '../../src/engine/node-flags.js';
+import type { Backend } from '../../src/engine/types.js';
 import { exited, freePort, removeOnExit, sleep, spawnTracked, stopChild, tailOf, waitFor } from '../../test/harness/util.js';
 import { ENCODERS, mountFor, mountRates, nextCounterTick, type RunContext, type RunResult } from './common.js';
 import { TreeSampler, describeProcess } from './sampler.js';
@@ -70,7 +72,8 @@ async function engineStatus(port: number): Promise<StatusBody> {
   return r.body as StatusBody;
 }
 
-export async function runEngine(ctx: RunContext): Promise<RunResult> {
+export async function runEngine(ctx: RunContext, backend: Backend = 'ffmpeg'): Promise<RunResult> {
+  const run = backend === 'liquidsoap' ? 'liquidsoap' : 'engine';
   const dataDir = mkdtempSync(join(tmpdir(), 'rackcast-bench-engine-'));
   removeOnExit(dataDir);
   const port = await freePort();
@@ -87,7 +90,7 @@ export async function runEngine(ctx: RunContext): Promise<RunResult> {
   const why = (): string => `engine output:\n${out().trim()}\n${err().trim()}`;
   const pid = child.pid;
   if (pid === undefined) throw new Error(`could not start the engine: ${why()}`);
-  const mounts = ENCODERS.map((e) => mountFor('engine', e));
+  const mounts = ENCODERS.map((e) => mountFor(run, e));
 
   try {
     ctx.log(`engine: pid ${pid}, API on 127.0.0.1:${port}`);
@@ -101,11 +104,11 @@ export async function runEngine(ctx: RunContext): Promise<RunResult> {
 
     const ids: number[] = [];
     for (const e of ENCODERS) {
-      const mount = mountFor('engine', e);
+      const mount = mountFor(run, e);
       const r = await apiCall(port, 'POST', '/api/encoders', {
         name: `Bench ${e.title}`, codec: e.codec, bitrate_kbps: e.bitrateKbps, output_type: 'icecast',
         server_host: '127.0.0.1', server_port: ctx.ice.port, server_password: ctx.ice.sourcePassword,
-        mount_point: mount, sample_rate: 48000, channels: 2,
+        mount_point: mount, sample_rate: 48000, channels: 2, backend,
       });
       const id = (r.body as { id?: unknown } | null)?.id;
       if (r.status !== 201 || typeof id !== 'number') throw new Error(`POST /api/encoders (${e.title}): ${r.status} ${JSON.stringify(r.body)}`);
@@ -120,9 +123,9 @@ export async function runEngine(ctx: RunContext): Promise<RunResult> {
         last = states.map((s) => `${s.name}: ${s.status_text}${s.last_error ? ` (${s.last_error})` : ''}`).join('; ');
         return states.every((s) => s.state === 'streaming');
       },
-      { timeoutMs: 30_000, intervalMs: 250, what: 'all three encoders streaming' },
+      { timeoutMs: 60_000, intervalMs: 250, what: 'all three encoders streaming' },
     ).catch((e: Error) => Promise.reject(new Error(`${e.message}: ${last}\n${why()}`)));
-    ctx.log('engine: 3 encoders streaming; settling 3 s');
+    ctx.log(`engine: 3 ${backend} encoders streaming; settling 3 s`);
     await sleep(3000);
 
     const startTick = await nextCounterTick(ctx.ice, mounts);
@@ -150,13 +153,13 @@ export async function runEngine(ctx: RunContext): Promise<RunResult> {
       const sentKB = (e.bytes_sent - (b?.bytes_sent ?? 0)) / 1000;
       checks.push(
         `${e.name}: ${e.state}, queue drops ${droppedMs} ms in the window (${e.queue.dropped_ms} ms / ${e.queue.drop_events} events since start), ` +
-          `${sentKB.toFixed(0)} kB sent in the window (${(e.bytes_sent / 1000).toFixed(0)} kB in all, ${e.bytes_discarded} B discarded), ${e.process.restarts} ffmpeg restarts`,
+          `${sentKB.toFixed(0)} kB sent in the window (${(e.bytes_sent / 1000).toFixed(0)} kB in all, ${e.bytes_discarded} B discarded), ${e.process.restarts} ${backend} restarts`,
       );
-      if (e.state !== 'streaming' || droppedMs > 0 || e.process.restarts > 0) problems.push(`engine ${e.name}: ${e.status_text}, ${droppedMs} ms dropped, ${e.process.restarts} restarts`);
+      if (e.state !== 'streaming' || droppedMs > 0 || e.process.restarts > 0) problems.push(`${run} ${e.name}: ${e.status_text}, ${droppedMs} ms dropped, ${e.process.restarts} restarts`);
     }
     for (const n of treeFigures.notCounted) problems.push(`engine process not alive for the whole window: ${n}`);
     const windowFromSpawn = { startMs: windowStart, endMs: windowEnd };
-    return { run: 'engine', tree: treeFigures, shared: sharedFigures, mounts: mountRates(mounts, startTick, endTick), checks, problems, windowFromSpawn };
+    return { run, tree: treeFigures, shared: sharedFigures, mounts: mountRates(mounts, startTick, endTick), checks, problems, windowFromSpawn };
   } finally {
     // SIGTERM: the engine stops its ffmpegs and arecord, and (with --cpu-prof) writes its profile.
     await stopChild(child, 10_000);

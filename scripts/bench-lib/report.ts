@@ -11,6 +11,8 @@ export interface BenchReport {
   seconds: number;
   encoders: string[];
   engine?: RunResult;
+  /** The engine again, with the same encoders on the Liquidsoap backend (--liquidsoap). */
+  liquidsoap?: RunResult;
   pipeline?: RunResult;
   profile?: { file: string; summary: ProfileSummary };
 }
@@ -62,6 +64,7 @@ export function toJson(r: BenchReport): string {
       encoders: r.encoders,
       targets: TARGETS,
       engine: r.engine ?? null,
+      liquidsoap: r.liquidsoap ?? null,
       pipeline: r.pipeline ?? null,
       result: {
         cpu_ratio: f.cpuRatio,
@@ -99,12 +102,18 @@ export function toText(r: BenchReport): string {
   lines.push(`${col('peak PSS (tree)', 25)}${col(mb(e?.tree.peakPssMB), 14)}${col(mb(p?.tree.peakPssMB), 14)}${pssJudged}`);
   lines.push(`${col('peak PSS (Node alone)', 25)}${mb(f.node?.peakPssMB)} (anon ${mb(f.node?.peakAnonMB)}, RSS ${mb(f.node?.peakRssMB)})`);
   lines.push(`${' '.repeat(25)}(PSS splits the node binary's file pages with every other node process, the bench's own included)`);
+  const l = r.liquidsoap;
+  if (l) {
+    const vsPipeline = p && p.tree.cpuS > 0 ? `${(l.tree.cpuS / p.tree.cpuS).toFixed(2)}x the pipeline` : '';
+    const vsEngine = e && e.tree.cpuS > 0 ? `${(l.tree.cpuS / e.tree.cpuS).toFixed(2)}x the ffmpeg engine` : '';
+    lines.push(`${col('Liquidsoap backend', 25)}CPU ${s(l.tree.cpuS)} (${[vsPipeline, vsEngine].filter(Boolean).join(', ')}), peak PSS ${mb(l.tree.peakPssMB)}`);
+  }
   lines.push(`${col('window (wall)', 25)}${col(s(e?.tree.wallS, 1), 14)}${col(s(p?.tree.wallS, 1), 14)}${e?.tree.samples ?? 0} / ${p?.tree.samples ?? 0} samples`);
   lines.push('');
   lines.push(`per process${' '.repeat(38)}CPU s   % core   peak PSS (anon)`);
-  for (const run of [e, p]) {
+  for (const run of [e, l, p]) {
     for (const x of run?.tree.processes ?? []) {
-      lines.push(`  ${col(run?.run ?? '', 10)}${col(x.label, 37)}${x.cpuS.toFixed(2).padStart(6)}  ${x.corePct.toFixed(2).padStart(6)}  ${mb(x.peakPssMB).padStart(9)} (${mb(x.peakAnonMB)})`);
+      lines.push(`  ${col(run?.run ?? '', 11)}${col(x.label, 36)}${x.cpuS.toFixed(2).padStart(6)}  ${x.corePct.toFixed(2).padStart(6)}  ${mb(x.peakPssMB).padStart(9)} (${mb(x.peakAnonMB)})`);
     }
   }
   const sharedNames = [...new Set([...(e?.shared.processes ?? []), ...(p?.shared.processes ?? [])].map((x) => x.label))];
@@ -112,10 +121,10 @@ export function toText(r: BenchReport): string {
     run ? run.shared.processes.filter((x) => x.label === name).reduce((t, x) => t + x.cpuS, 0).toFixed(2) : '-';
   lines.push(`  not counted, serving both runs (CPU s engine run / pipeline run): ${sharedNames.map((n) => `${n} ${sharedCpu(e, n)} / ${sharedCpu(p, n)}`).join(', ')}`);
   lines.push('');
-  const rates = [...(e?.mounts ?? []), ...(p?.mounts ?? [])].map((m) => `${m.mount} ${Number.isNaN(m.kbps) ? '?' : m.kbps.toFixed(1)}`);
+  const rates = [...(e?.mounts ?? []), ...(l?.mounts ?? []), ...(p?.mounts ?? [])].map((m) => `${m.mount} ${Number.isNaN(m.kbps) ? '?' : m.kbps.toFixed(1)}`);
   lines.push(`into Icecast (kbit/s, from its total_bytes_read): ${rates.join('  ')}`);
-  for (const run of [e, p]) for (const c of run?.checks ?? []) lines.push(`${run?.run}: ${c}`);
-  const problems = [...(e?.problems ?? []), ...(p?.problems ?? [])];
+  for (const run of [e, l, p]) for (const c of run?.checks ?? []) lines.push(`${run?.run}: ${c}`);
+  const problems = [...(e?.problems ?? []), ...(l?.problems ?? []), ...(p?.problems ?? [])];
   for (const x of problems) lines.push(`WARNING: ${x}`);
   if (r.profile) {
     const { summary, file } = r.profile;

@@ -1,5 +1,6 @@
 // The encoder workflow in Chromium against the real engine and a real Icecast: create an encoder in the
-// editor (a field error beside the field, fixed, saved), start it and watch its dot turn to streaming, test
+// editor (a field error beside the field, fixed, saved, on the Liquidsoap backend with its cost said beside
+// the choice), start it and watch its dot turn to streaming, test
 // its connection, then stop the Icecast server and watch the card retry with its counter and recover.
 // Stop-all asks first. The console stays clean throughout.
 import { test } from 'uvu';
@@ -62,6 +63,8 @@ test('the editor shows a bad value\'s error beside its field, and saves once it 
 
   await tab('Advanced').click();
   await page.getByLabel('Reconnect delay (s)').fill('1');
+  await page.getByLabel('Codec engine').selectOption('liquidsoap');
+  assert.match((await page.locator('#f-backend-hint').textContent()) ?? '', /Liquidsoap costs about [\d.]+ % of a core and \d+ MB of memory per stream, ffmpeg about [\d.]+ % and \d+ MB/);
   await tab('Server').click();
   await page.getByLabel('Port').fill(String(icecast.port));
   await page.getByLabel('Port').blur();
@@ -75,6 +78,7 @@ test('the editor shows a bad value\'s error beside its field, and saves once it 
   assert.is(stored.body.server_port, icecast.port);
   assert.is(stored.body.bitrate_kbps, 320);
   assert.is(stored.body.reconnect_delay_secs, 1);
+  assert.is(stored.body.backend, 'liquidsoap');
   assert.is(stored.body.server_password, undefined, 'the API never sends a password back');
   await shot(page, 'encoder-list');
 });
