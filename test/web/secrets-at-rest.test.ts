@@ -72,6 +72,7 @@ test('server and stats passwords are retrievable by the engine and in no respons
   const engine = t!;
   const SERVER_PW = 'srv-PW-9f3a1c';
   const STATS_PW = 'stats-PW-77b2e0';
+  const SMTP_PW = 'smtp-PW-5d01ee';
   const created = await engine.api('POST', '/api/encoders', {
     name: 'Secret keeper', codec: 'mp3', bitrate_kbps: 128, output_type: 'icecast', server_host: '127.0.0.1', server_port: 1,
     mount_point: '/secret.mp3', server_password: SERVER_PW, stats_admin_user: 'admin', stats_admin_password: STATS_PW, reconnect_delay_secs: 1,
@@ -81,8 +82,10 @@ test('server and stats passwords are retrievable by the engine and in no respons
   assert.is(engine.engine.encoders.password(id), SERVER_PW, 'the engine can still send it');
   createApiToken(engine.engine.settings, 'sweep');
   await engine.api('POST', '/api/metadata/key');
+  const mail = await engine.api('PUT', '/api/alarms/settings', { email: { host: '127.0.0.1', port: 1, security: 'none', username: 'rack', password: SMTP_PW, from: 'a@b.example', to: ['c@d.example'] } });
+  assert.is(mail.status, 200, JSON.stringify(mail.body));
   const storedSecrets = [
-    SERVER_PW, STATS_PW, ADMIN_PASSWORD,
+    SERVER_PW, STATS_PW, SMTP_PW, ADMIN_PASSWORD,
     engine.engine.settings.get<string>('admin_password_hash', ''),
     engine.engine.settings.get<string>('metadata_key_sha256', '') || 'no-key-hash',
     ...engine.engine.settings.get<Array<{ sha256: string }>>('api_tokens', []).map((tk) => tk.sha256),
@@ -118,6 +121,7 @@ test('server and stats passwords are retrievable by the engine and in no respons
   for (const path of [
     '/api/encoders', `/api/encoders/${id}`, `/api/encoders/${id}/status`, `/api/encoders/${id}/listeners`, `/api/encoders/${id}/listeners/current`,
     '/api/status', '/api/log?limit=500', '/api/metadata', '/api/metadata/settings', '/api/stats/settings', '/api/web/settings', '/api/recording', '/api/session',
+    '/api/alarms', '/api/alarms/settings', '/api/alarms/notifications', '/api/health', '/metrics',
   ]) await record('GET', path);
   await record('POST', `/api/encoders/${id}/stop`);
   await new Promise((r) => setTimeout(r, 300));
