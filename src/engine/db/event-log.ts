@@ -33,6 +33,11 @@
 //   recording_storage_restored  the storage is back or has room again; recording continues in a new file
 //   recording_retention     retention deleted old recordings; data: {files}
 //   recording_repaired      a recording left open by a power cut was repaired at start
+//   alarm_raised            an alarm was raised (silence, channel_lost, clipping, no_input, encoder_retrying, ...);
+//                           the message is its words; data: {alarm_kind, subject}
+//   alarm_cleared           it cleared; data: {alarm_kind, subject, since}
+//   fallback_released       an operator ended a held fallback (auto_return off)
+//   notification_failed     an alarm notification (webhook or mail) gave up after its retries; data: {event, alarm_kind}
 //
 // The table is capped at maxRows (default 50 000, oldest pruned on insert), so months of unattended
 // running with a flapping server cannot fill the SD card.
