@@ -58,7 +58,10 @@ export function manPage(version: string): string {
       out.push(roff(line.trim()));
       continue;
     }
-    if (line.trim() === '' ) continue;
+    if (line.trim() === '') {
+      if (!out.at(-1)!.startsWith('.')) out.push('.sp');
+      continue;
+    }
     out.push(roff(line.replace(/^ {7}/, '')));
   }
   // NAME is one line in the whatis database: "rackcast \- ...".
