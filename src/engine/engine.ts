@@ -305,6 +305,11 @@ export class Engine extends EventEmitter<EngineEvents> {
     return { ...this.outputStatus(config), listeners: this.listenerStats.latestFor(id), metadata: this.metadataPusher.status(config) };
   }
 
+  /** Titles delivered to and given up on for encoder `id` (the metrics). */
+  metadataPushCounts(id: number): { pushed: number; failed: number } {
+    return this.metadataPusher.counts(id);
+  }
+
   /** Kills an encoder's codec process as a crash would; the runner restarts it alone. */
   killEncoderProcess(id: number): void {
     this.audio.existingRunner(id)?.killProcess();

@@ -192,6 +192,10 @@ test('the tone stops: fallback on air, stop encoder off air, raise notified; the
   assert.ok(silentWindows >= (SILENCE_SECS + 1) * 2, `${silentWindows} silent half-seconds recorded`);
   assert.ok(toneWindows >= 4, `${toneWindows} tone half-seconds recorded`);
 
+  // A title reaches the MP3 mount, counted in the metrics.
+  assert.is((await t.api('POST', '/api/metadata', { song: 'Artist - Back on air' })).status, 200);
+  await waitFor(async () => /rackcast_metadata_pushes_total\{encoder="Main",result="ok"\} 1$/m.test(String((await t!.api('GET', '/metrics')).body)), { timeoutMs: 10_000, what: 'the push counted' });
+
   // The sound server goes away: the engine cannot do its job, and says so.
   await player.stop();
   player = undefined;

@@ -79,6 +79,8 @@ test('/metrics: Prometheus text format with RackCast names, types and values tha
   assert.ok(sample(m, 'rackcast_encoder_bytes_discarded_total', { encoder: 'Gone' })! >= 0);
   assert.ok(sample(m, 'rackcast_encoder_reconnects_total', { encoder: 'Gone' })! >= 1, 'its failed attempts are counted');
   assert.is(sample(m, 'rackcast_encoder_queue_drops_total', { encoder: 'Gone' }), 0);
+  assert.is(sample(m, 'rackcast_metadata_pushes_total', { encoder: 'Gone', result: 'ok' }), 0);
+  assert.is(sample(m, 'rackcast_metadata_pushes_total', { encoder: 'Gone', result: 'failed' }), 0);
   assert.is(sample(m, 'rackcast_capture_up', { device: 'tone:440' }), 1);
   assert.ok(sample(m, 'rackcast_capture_frames_total')! > 0, 'frames counted');
   const rms = sample(m, 'rackcast_capture_level_dbfs', { channel: '1', measure: 'rms' })!;

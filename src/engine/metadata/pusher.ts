@@ -71,6 +71,9 @@ interface EncoderPushState {
   status: PushStatus;
   /** Bumped by every new push; a retry loop that sees a newer one stops. */
   generation: number;
+  /** Titles delivered, and titles given up on after the retries (the metrics' counters). */
+  pushed: number;
+  failed: number;
 }
 
 export class MetadataPusher {
@@ -107,6 +110,12 @@ export class MetadataPusher {
     return { ...this.state(config.id).status, method: pushMethodFor(config) };
   }
 
+  /** Titles delivered to and given up on for encoder `id` since the engine started. */
+  counts(id: number): { pushed: number; failed: number } {
+    const state = this.states.get(id);
+    return { pushed: state?.pushed ?? 0, failed: state?.failed ?? 0 };
+  }
+
   forget(id: number): void {
     this.states.delete(id);
   }
@@ -123,6 +132,8 @@ export class MetadataPusher {
     if (!state) {
       state = {
         generation: 0,
+        pushed: 0,
+        failed: 0,
         status: { method: 'off', last_pushed_song: null, last_pushed_at: null, last_error: null, last_error_at: null, pending: false },
       };
       this.states.set(id, state);
@@ -164,6 +175,7 @@ export class MetadataPusher {
       const delay = pushRetryDelayMs(attempt, verdict.retry);
       debug('encoder %d: attempt %d failed: %s; %s', id, attempt, verdict.error, delay === null ? 'giving up' : `retry in ${delay} ms`);
       if (delay === null) {
+        state.failed++;
         this.deps.logFailure({
           encoderId: id,
           message: `${config.name}: title update failed: ${verdict.error}`,
@@ -178,6 +190,7 @@ export class MetadataPusher {
   }
 
   private succeeded(state: EncoderPushState, song: string): void {
+    state.pushed++;
     state.status.last_pushed_song = song;
     state.status.last_pushed_at = new Date(this.now()).toISOString();
     state.status.last_error = null;

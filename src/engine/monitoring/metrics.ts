@@ -72,6 +72,14 @@ export function createMetrics(engine: Engine): Metrics {
   counter('rackcast_encoder_queue_drops_total', 'Times the encoder queue overflowed', ['encoder'], (c) => {
     for (const e of status().encoders) c.inc({ encoder: e.name }, e.queue.drop_events);
   });
+  counter('rackcast_metadata_pushes_total', 'Now-playing titles delivered to the server (result ok) or given up on after the retries (failed)', ['encoder', 'result'], (c) => {
+    for (const e of streams()) {
+      const n = engine.metadataPushCounts(e.id);
+      c.inc({ encoder: e.name, result: 'ok' }, n.pushed);
+      c.inc({ encoder: e.name, result: 'failed' }, n.failed);
+    }
+  });
+
   gauge('rackcast_capture_up', 'Capture delivering audio from the sound card (1) or not (0)', ['device'], (g) => {
     const c = status().capture;
     g.set({ device: c.device }, c.state === 'running' ? 1 : 0);
