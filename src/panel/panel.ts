@@ -28,6 +28,7 @@ export function nextRenderDelayMs(lastShownAtMs: number, nowMs: number, minInter
 export function actionPath(action: PanelAction): string {
   if (action.type === 'start-all') return '/api/encoders/start-all';
   if (action.type === 'stop-all') return '/api/encoders/stop-all';
+  if (action.type === 'eject') return '/api/storage/eject';
   return `/api/encoders/${action.encoderId}/recording/${action.start ? 'start' : 'stop'}`;
 }
 

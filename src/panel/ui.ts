@@ -27,19 +27,24 @@ export interface UiState {
 export type PanelAction =
   | { type: 'start-all' }
   | { type: 'stop-all' }
-  | { type: 'recording'; encoderId: number; start: boolean };
+  | { type: 'recording'; encoderId: number; start: boolean }
+  /** Safe removal of the USB recordings drive (POST /api/storage/eject). */
+  | { type: 'eject' };
 
 export interface MenuItem {
   label: string;
   screen?: ScreenName;
   action?: PanelAction;
+  /** What the screen says while the action runs. */
+  busy?: readonly [string, string];
 }
 
 export const MENU: readonly MenuItem[] = [
   { label: 'Status', screen: 'home' },
   { label: 'Encoders', screen: 'encoder' },
   { label: 'Network', screen: 'network' },
-  { label: 'Start all streams', action: { type: 'start-all' } },
+  { label: 'Start all streams', action: { type: 'start-all' }, busy: ['Starting', 'all streams'] },
+  { label: 'Eject USB drive', action: { type: 'eject' }, busy: ['Finishing files,', 'unmounting'] },
 ];
 
 export const HOME_ROWS = 3;
@@ -124,7 +129,7 @@ export function onButton(ui0: UiState, ev: ButtonEvent, ctx: ButtonContext): { u
     case 'menu': {
       if (ev.button !== 'select') return { ui: { ...ui, menuIndex: wrap(ui.menuIndex + step, MENU.length) }, actions: [] };
       const item = MENU[ui.menuIndex] ?? MENU[0]!;
-      if (item.action) return { ui: { ...ui, screen: 'home', toast: toast(now, 'Starting', 'all streams') }, actions: [item.action] };
+      if (item.action) return { ui: { ...ui, screen: 'home', toast: toast(now, ...(item.busy ?? ['Working', ''])) }, actions: [item.action] };
       return { ui: { ...ui, screen: item.screen ?? 'home', encoderIndex: 0 }, actions: [] };
     }
     case 'encoder':
@@ -155,6 +160,11 @@ export function onActionDone(ui: UiState, action: PanelAction, result: ActionRes
     if (result.status === 409) return { ...ui, toast: toast(nowMs, 'Recording', 'not available:', 'no file output') };
     if (result.status < 300) return { ...ui, toast: toast(nowMs, action.start ? 'Recording started' : 'Recording stopped') };
     return { ...ui, toast: toast(nowMs, 'Recording failed:', errorText(result.body)) };
+  }
+  if (action.type === 'eject') {
+    if (result.status < 300) return { ...ui, toast: toast(nowMs, 'USB drive:', 'safe to remove') };
+    if (result.status === 409) return { ...ui, toast: toast(nowMs, 'No USB drive', 'to eject') };
+    return { ...ui, toast: toast(nowMs, 'NOT safe to remove:', errorText(result.body)) };
   }
   if (result.status >= 300) return { ...ui, toast: toast(nowMs, action.type === 'start-all' ? 'Start failed:' : 'Stop failed:', errorText(result.body)) };
   if (action.type === 'start-all') {

@@ -13,6 +13,7 @@ test('at most four frames a second', () => {
 test('each action is one API route', () => {
   assert.is(actionPath({ type: 'start-all' }), '/api/encoders/start-all');
   assert.is(actionPath({ type: 'stop-all' }), '/api/encoders/stop-all');
+  assert.is(actionPath({ type: 'eject' }), '/api/storage/eject');
   assert.is(actionPath({ type: 'recording', encoderId: 3, start: true }), '/api/encoders/3/recording/start');
   assert.is(actionPath({ type: 'recording', encoderId: 3, start: false }), '/api/encoders/3/recording/stop');
 });

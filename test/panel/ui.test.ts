@@ -121,6 +121,21 @@ test('menu: select opens it, up/down wrap, select opens the item, select goes ba
   assert.is(r.ui.screen, 'home');
 });
 
+test('menu: Eject USB drive asks the engine to eject, and says whether the drive is safe to remove', () => {
+  const s = status('streaming');
+  const at = MENU.findIndex((m) => m.label === 'Eject USB drive');
+  assert.ok(at >= 0);
+  let r = press(initialUi(0), s, ev('select'), ...Array.from({ length: at }, () => ev('down')), ev('select'));
+  assert.equal(r.actions, [{ type: 'eject' }]);
+  assert.equal(r.ui.toast?.lines, ['Finishing files,', 'unmounting']);
+  const eject: PanelAction = { type: 'eject' };
+  assert.equal(onActionDone(r.ui, eject, { status: 200, body: { message: 'safe to remove' } }, 0).toast?.lines, ['USB drive:', 'safe to remove']);
+  assert.equal(onActionDone(r.ui, eject, { status: 409, body: { error: 'no drive is mounted at /media/rackcast-usb' } }, 0).toast?.lines, ['No USB drive', 'to eject']);
+  assert.equal(onActionDone(r.ui, eject, { status: 503, body: { error: 'not unmounted' } }, 0).toast?.lines, ['NOT safe to remove:', 'not unmounted']);
+  r = { ui: onActionDone(r.ui, eject, { status: 0, body: null }, 0), actions: [] };
+  assert.equal(r.ui.toast?.lines, ['Engine not', 'reachable']);
+});
+
 test('a key first dismisses a message; home scrolls through more encoders than fit', () => {
   const s = status('streaming', 'streaming', 'streaming', 'streaming', 'streaming');
   let r = press(initialUi(0), s, ev('startstop'));
