@@ -13,7 +13,8 @@ export type LinkState =
   | { kind: 'connecting' }
   | { kind: 'up' }
   | { kind: 'down'; reason: string }
-  | { kind: 'unauthorised' };
+  /** locked: the engine has no admin password yet (a fresh install): the operator must set one. */
+  | { kind: 'unauthorised'; locked?: boolean };
 
 export interface LinkOptions {
   apiUrl: string;
@@ -51,7 +52,17 @@ export function reconnectDelayMs(attempt: number, random: () => number): number 
 
 export const UNAUTHORISED_RETRY_MS = 10_000;
 
-class Unauthorised extends Error {}
+class Unauthorised extends Error {
+  constructor(message: string, readonly locked = false) {
+    super(message);
+  }
+}
+
+/** The engine says `locked: true` in its 401 while no admin password is set. */
+async function lockedIn(res: Response): Promise<boolean> {
+  const body = (await res.json().catch(() => null)) as { locked?: unknown } | null;
+  return body?.locked === true;
+}
 
 /** Plain words for a failed connection: fetch's own messages say only "fetch failed". */
 export function describeFetchError(err: unknown): string {
@@ -126,7 +137,7 @@ export class EngineLink extends EventEmitter<{ change: [] }> {
         if (!this.stopped) this.setState({ kind: 'down', reason: 'the engine closed the event stream' });
       } catch (err) {
         if (this.stopped) break;
-        if (err instanceof Unauthorised) this.setState({ kind: 'unauthorised' });
+        if (err instanceof Unauthorised) this.setState({ kind: 'unauthorised', locked: err.locked });
         else this.setState({ kind: 'down', reason: describeFetchError(err) });
         debug('link %s: %s', this.state.kind, err instanceof Error ? err.message : err);
       }
@@ -156,7 +167,7 @@ export class EngineLink extends EventEmitter<{ change: [] }> {
     let periodic: NodeJS.Timeout | undefined;
     try {
       const res = await this.fetchImpl(`${this.opts.apiUrl}/api/events`, { headers, signal: ctrl.signal });
-      if (res.status === 401 || res.status === 403) throw new Unauthorised(`HTTP ${res.status}`);
+      if (res.status === 401 || res.status === 403) throw new Unauthorised(`HTTP ${res.status}`, await lockedIn(res));
       if (!res.ok || !res.body) throw new Error(`the engine answered /api/events with HTTP ${res.status}`);
       const reader = res.body.getReader();
       periodic = setInterval(() => this.scheduleRefresh(0), this.opts.refreshMs ?? 10_000);

@@ -6,6 +6,11 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { EngineLink, authorizationFor, describeFetchError, reconnectDelayMs } from '../../src/panel/engine-link.js';
 import { waitFor } from '../harness/util.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Engine } from '../../src/engine/engine.js';
+import { startWebServer } from '../../src/web/server.js';
 
 const AUTH = authorizationFor({ RACKCAST_API_TOKEN: 'rct_test' })!;
 
@@ -129,9 +134,28 @@ test('wrong credentials: unauthorised, not "engine not running"', async () => {
   link.start();
   try {
     await waitFor(() => link.state.kind === 'unauthorised', { timeoutMs: 3000, what: 'unauthorised' });
+    assert.equal(link.state, { kind: 'unauthorised', locked: false }, 'a wrong token is not a locked engine');
   } finally {
     link.stop();
     await fe.close();
+  }
+});
+
+test('a fresh engine with no admin password yet: unauthorised and locked (the screen says how to set one)', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'rackcast-locked-'));
+  const engine = new Engine({ dataDir, captureDevice: 'tone' });
+  engine.start();
+  const web = await startWebServer(engine, { port: 0, bind: '127.0.0.1' });
+  const link = new EngineLink({ apiUrl: web.url, authorization: null });
+  link.start();
+  try {
+    await waitFor(() => link.state.kind === 'unauthorised', { timeoutMs: 5000, what: 'unauthorised' });
+    assert.equal(link.state, { kind: 'unauthorised', locked: true });
+  } finally {
+    link.stop();
+    await web.close();
+    await engine.shutdown();
+    rmSync(dataDir, { recursive: true, force: true });
   }
 });
 

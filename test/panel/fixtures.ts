@@ -67,6 +67,7 @@ export const REFERENCE_VIEWS: Record<string, PanelView> = {
   'engine-not-running': view({ link: { kind: 'down', reason: 'connection refused' } }),
   connecting: view({ link: { kind: 'connecting' } }),
   'no-access': view({ link: { kind: 'unauthorised' } }),
+  locked: view({ link: { kind: 'unauthorised', locked: true } }),
   'toast-hold-to-stop': view({ status: onAir, ui: ui({ toast: { lines: ['Hold 2 s', 'to stop all streams'], untilMs: NOW + 2000 } }) }),
   'toast-recording-not-available': view({ status: onAir, ui: ui({ toast: { lines: ['Recording', 'not available'], untilMs: NOW + 2000 } }) }),
 };

@@ -5,6 +5,14 @@ import type { LinkState } from '../engine-link.js';
 
 export function drawLink(fb: Framebuffer, link: LinkState, apiLabel: string): void {
   const api = fit(apiLabel, 21);
+  if (link.kind === 'unauthorised' && link.locked) {
+    // A fresh install: say how to set the admin password (the panel has no token until then either).
+    drawTextCentered(fb, 2, 'LOCKED', { scale: 2 });
+    drawTextCentered(fb, 22, 'no admin password yet');
+    drawTextCentered(fb, 34, 'on the box, run:');
+    drawTextCentered(fb, 46, 'sudo rackcast passwd');
+    return;
+  }
   if (link.kind === 'unauthorised') {
     drawTextCentered(fb, 4, 'NO ACCESS', { scale: 2 });
     drawTextCentered(fb, 26, 'engine refused panel');

@@ -64,6 +64,8 @@ test('what the references show, in words', () => {
   assert.ok(showsText(frame('menu'), '▶ Encoders', { invert: true }));
   assert.ok(showsText(frame('engine-not-running'), 'engine not running'));
   assert.ok(showsText(frame('no-access'), 'NO ACCESS', { scale: 2 }));
+  assert.ok(showsText(frame('locked'), 'LOCKED', { scale: 2 }));
+  assert.ok(showsText(frame('locked'), 'sudo rackcast passwd'));
   assert.ok(showsText(frame('toast-recording-not-available'), 'not available'));
   assert.ok(showsText(frame('toast-hold-to-stop'), 'to stop all streams'));
 });
