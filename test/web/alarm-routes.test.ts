@@ -35,6 +35,7 @@ test('GET /api/alarms/settings: the documented defaults', async () => {
     fallback_order: 'in_order',
     crossfade_ms: 250,
     auto_return: true,
+    record_fallback: false,
     webhooks: [],
     email: null,
     notify_max_per_hour: 12,

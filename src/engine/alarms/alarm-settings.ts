@@ -44,6 +44,8 @@ export interface AlarmSettings {
   crossfade_ms: number;
   /** true: back to the programme once it has been back for recovery_secs; false: hold until released. */
   auto_return: boolean;
+  /** false (default): recordings keep the programme, the truth; true: they record the fallback too. */
+  record_fallback: boolean;
   webhooks: WebhookTarget[];
   email: EmailSettings | null;
   /** Notifications per target per hour; more (a flapping alarm) are held and summarised in one. */
@@ -60,6 +62,7 @@ export const DEFAULT_ALARM_SETTINGS: AlarmSettings = {
   fallback_order: 'in_order',
   crossfade_ms: 250,
   auto_return: true,
+  record_fallback: false,
   webhooks: [],
   email: null,
   notify_max_per_hour: 12,
@@ -136,6 +139,7 @@ function schemaFor(roots: PathRoots) {
     fallback_order: z.enum(FALLBACK_ORDERS, { error: `must be one of ${FALLBACK_ORDERS.join(', ')}` }),
     crossfade_ms: int(0, 5000, ' ms'),
     auto_return: z.boolean({ error: 'must be true or false' }),
+    record_fallback: z.boolean({ error: 'must be true or false' }),
     webhooks: z.array(webhook, { error: 'must be a list of {url} objects or URLs' }).max(10, 'at most 10 webhooks'),
     email: email.nullable(),
     notify_max_per_hour: int(1, 600),

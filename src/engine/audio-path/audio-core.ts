@@ -48,6 +48,9 @@ export class AudioCore {
   private readonly capture: Capture;
   private readonly runners = new Map<number, RunnerEntry>();
   private relay: Consumer | null = null;
+  /** The fan-out the relay is on: the programme, or the fallback switch's with record_fallback. */
+  private relayFanout: FanOut | null = null;
+  private recordFallback = false;
   private relayInFlight = 0;
   private levelsAt = 0;
   private publishedAtMs = Date.now();
@@ -63,7 +66,7 @@ export class AudioCore {
     this.deadAir = new DeadAir({
       format: init.format,
       ffmpeg: ffmpegBinary,
-      fallbackWanted: () => [...this.runners.values()].some((e) => e.bus === this.airFanout && e.runner.active),
+      fallbackWanted: () => (this.recordFallback && this.relay !== null) || [...this.runners.values()].some((e) => e.bus === this.airFanout && e.runner.active),
       silence: (active) => this.silenceStops(active),
       changed: () => this.postDeadAir(),
     });
@@ -134,6 +137,7 @@ export class AudioCore {
         return;
       case 'dead_air':
         this.deadAir.configure(cmd.plan);
+        this.setRecordFallback(cmd.plan.recordFallback);
         return;
       case 'fallback_release':
         this.deadAir.release();
@@ -243,11 +247,29 @@ export class AudioCore {
   private setRelay(on: boolean): void {
     if (on && !this.relay) {
       this.relayInFlight = 0;
-      this.relay = this.fanout.add('relay', RELAY_QUEUE_MS, () => this.pumpRelay());
+      this.relayFanout = this.recordFallback ? this.airFanout : this.fanout;
+      this.relay = this.relayFanout.add('relay', RELAY_QUEUE_MS, () => this.pumpRelay());
     } else if (!on && this.relay) {
-      this.fanout.remove(this.relay.name);
+      this.relayFanout?.remove(this.relay.name);
       this.relay = null;
+      this.relayFanout = null;
     }
+  }
+
+  /** record_fallback: the recorders take what the fallback encoders air instead of the programme. */
+  private setRecordFallback(on: boolean): void {
+    if (on === this.recordFallback) return;
+    this.recordFallback = on;
+    if (on) this.ensureAirSwitch();
+    const old = this.relay;
+    if (!old) return;
+    // Moved with what it holds, so the recorders lose nothing at the change.
+    this.relayFanout?.remove(old.name);
+    this.relayFanout = on ? this.airFanout : this.fanout;
+    const moved = this.relayFanout.add('relay', RELAY_QUEUE_MS, () => this.pumpRelay());
+    let chunk: Buffer | undefined;
+    while ((chunk = old.queue.shift())) moved.queue.push(chunk);
+    this.relay = moved;
   }
 
   /** Each chunk carries the wall time its last frame was captured, so a recorder's clock never sees a stall as a step. */

@@ -16,6 +16,8 @@ export interface DeadAirPlan {
   fallbackOrder: 'in_order' | 'shuffle';
   crossfadeMs: number;
   autoReturn: boolean;
+  /** The recorders record what the fallback encoders air (the fallback during silence), not the programme. */
+  recordFallback: boolean;
 }
 
 export interface FallbackStatus {

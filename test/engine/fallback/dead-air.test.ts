@@ -34,6 +34,7 @@ function rig(over: Partial<DeadAirPlan> = {}) {
     fallbackOrder: 'in_order',
     crossfadeMs: 100,
     autoReturn: true,
+    recordFallback: false,
     ...over,
   });
   const feed = (levels: typeof silent, ms: number) => {

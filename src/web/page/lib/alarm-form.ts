@@ -18,6 +18,7 @@ export interface AlarmDraft {
   fallback_order: PublicAlarmSettings['fallback_order'];
   crossfade_ms: string;
   auto_return: boolean;
+  record_fallback: boolean;
   notify_max_per_hour: string;
   webhooks: { url: string; template: WebhookTemplate }[];
   email_on: boolean;
@@ -45,6 +46,7 @@ export function alarmDraftFrom(s: PublicAlarmSettings): AlarmDraft {
     fallback_order: s.fallback_order,
     crossfade_ms: String(s.crossfade_ms),
     auto_return: s.auto_return,
+    record_fallback: s.record_fallback,
     notify_max_per_hour: String(s.notify_max_per_hour),
     webhooks: s.webhooks.map((w) => ({ ...w })),
     email_on: e !== null,
@@ -81,6 +83,7 @@ export function alarmBodyFrom(d: AlarmDraft): Record<string, unknown> {
     fallback_order: d.fallback_order,
     crossfade_ms: numberOrText(d.crossfade_ms),
     auto_return: d.auto_return,
+    record_fallback: d.record_fallback,
     notify_max_per_hour: numberOrText(d.notify_max_per_hour),
     webhooks: d.webhooks.filter((w) => w.url.trim() !== '').map((w) => ({ url: w.url.trim(), template: w.template })),
     email,
