@@ -192,6 +192,11 @@ test('the tone stops: fallback on air, stop encoder off air, raise notified; the
   assert.ok(silentWindows >= (SILENCE_SECS + 1) * 2, `${silentWindows} silent half-seconds recorded`);
   assert.ok(toneWindows >= 4, `${toneWindows} tone half-seconds recorded`);
 
+  const log = (await t.api('GET', '/api/log?limit=200')).body as { kind: string }[];
+  const kinds = log.map((e) => e.kind).reverse();
+  const order = ['alarm_raised', 'fallback_started', 'alarm_cleared', 'fallback_ended'].map((k) => kinds.indexOf(k));
+  assert.ok(order.every((i) => i >= 0) && order[1]! < order[3]! && order[0]! < order[2]!, `the log tells the story: ${kinds.join(', ')}`);
+
   // A title reaches the MP3 mount, counted in the metrics.
   assert.is((await t.api('POST', '/api/metadata', { song: 'Artist - Back on air' })).status, 200);
   await waitFor(async () => /rackcast_metadata_pushes_total\{encoder="Main",result="ok"\} 1$/m.test(String((await t!.api('GET', '/metrics')).body)), { timeoutMs: 10_000, what: 'the push counted' });

@@ -49,6 +49,8 @@ export class AlarmService {
   private readonly open = new Map<string, Alarm>();
   private current: AlarmSettings;
   private timer: NodeJS.Timeout | null = null;
+  /** Whether the fallback was on air at the last look, so its start and end are logged once each. */
+  private fallbackOnAir = false;
   private readonly now: () => number;
   private readonly notifier: Notifier;
 
@@ -124,6 +126,7 @@ export class AlarmService {
     const deadAir = this.deps.audio.deadAir();
     if (deadAir) conditions.push(...detectorConditions(deadAir.detectors, this.current.silence_threshold_dbfs));
     const fb = deadAir?.fallback;
+    this.logFallback(fb?.active ?? false, fb?.source?.file ?? null);
     if (fb?.active && fb.source?.error) {
       conditions.push({ kind: 'fallback_unavailable', subject: fb.source.dir, level: 'error', text: `Fallback unavailable: ${fb.source.error}` });
     }
@@ -151,6 +154,13 @@ export class AlarmService {
       this.deps.onChange({ type: 'raised', alarm });
       this.notifier.alarmChanged({ type: 'raised', alarm });
     }
+  }
+
+  private logFallback(active: boolean, file: string | null): void {
+    if (active === this.fallbackOnAir) return;
+    this.fallbackOnAir = active;
+    if (active) this.deps.eventLog.add({ level: 'warning', kind: 'fallback_started', message: `Fallback audio on air${file ? ` (${file})` : ''} while the programme is silent`, data: { file } });
+    else this.deps.eventLog.add({ level: 'info', kind: 'fallback_ended', message: 'Back to the programme: the fallback audio is off air' });
   }
 
   private plan(): DeadAirPlan {

@@ -36,6 +36,8 @@
 //   alarm_raised            an alarm was raised (silence, channel_lost, clipping, no_input, encoder_retrying, ...);
 //                           the message is its words; data: {alarm_kind, subject}
 //   alarm_cleared           it cleared; data: {alarm_kind, subject, since}
+//   fallback_started        the fallback audio went on air (encoders with on_silence "fallback"); data: {file}
+//   fallback_ended          back to the programme
 //   fallback_released       an operator ended a held fallback (auto_return off)
 //   notification_failed     an alarm notification (webhook or mail) gave up after its retries; data: {event, alarm_kind}
 //
