@@ -8,7 +8,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
 import { ADMIN_PASSWORD, startTestEngine, type TestEngine } from '../harness/engine.js';
-import { ensurePageBuilt, launchBrowser, openPage, shot, signIn, type Watched } from './browser.js';
+import { ensurePageBuilt, horizontalOverflow, launchBrowser, openPage, shot, signIn, type Watched } from './browser.js';
 
 let browser: Browser;
 let t: TestEngine;
@@ -85,6 +85,29 @@ test('a real silence alarm: banner, alarms now, history; the test button reaches
   const expected = /^console: Failed to load resource: the server responded with a status of 400 \(Bad Request\) \(http:\/\/127\.0\.0\.1:\d+\/api\/alarms\/settings\)$/;
   assert.equal(w.errors.filter((e) => !expected.test(e)), []);
   assert.is(w.errors.length, 1);
+});
+
+test('on a 390-px phone: nothing sticks out, every control has a label (mail settings open)', async () => {
+  const phone = await openPage(browser, t.web.url, { width: 390, height: 844 });
+  try {
+    await signIn(phone.page, ADMIN_PASSWORD);
+    await phone.page.goto('/#/alarms');
+    await phone.page.getByLabel('Send alarms by e-mail').check();
+    await phone.page.getByLabel('SMTP server').waitFor();
+    const o = await horizontalOverflow(phone.page);
+    assert.ok(o.scrollWidth <= o.clientWidth, `the page is ${o.scrollWidth} px wide; sticking out: ${o.offenders.join(', ')}`);
+    const unlabelled = await phone.page.evaluate(() =>
+      Array.from(document.querySelectorAll<HTMLElement>('input, select, button'))
+        .filter((el) => el.getClientRects().length > 0)
+        .filter((el) => (el instanceof HTMLButtonElement ? (el.textContent ?? '').trim() === '' && !el.getAttribute('aria-label') : !(el as HTMLInputElement).labels?.length && !el.getAttribute('aria-label')))
+        .map((el) => el.outerHTML.slice(0, 120)),
+    );
+    assert.equal(unlabelled, []);
+    await shot(phone.page, 'alarms-phone');
+    assert.equal(phone.errors, []);
+  } finally {
+    await phone.context.close();
+  }
 });
 
 test.run();
