@@ -2,7 +2,6 @@
 // stdout, and RackCast's own source client (../outputs/) carries it to the server. ffmpeg keeps running
 // while the server is away (its bytes are discarded and counted), so a reconnect never restarts the
 // codec; a crashed ffmpeg is restarted alone and the connection stays up.
-import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { Supervisor, type ExitInfo } from '../../supervisor.js';
 import { buildFfmpegArgv, ffmpegBinary } from './ffmpeg-argv.js';
 import { codecInfo } from '../codecs.js';
@@ -15,6 +14,7 @@ import type { Track } from '../../metadata/types.js';
 import { CodecTags } from '../../metadata/codec-tags.js';
 import type { EncoderConfig } from '../../types.js';
 import type { BackendCounters, BackendHost, StreamBackend } from '../backend.js';
+import { PcmInput } from '../pcm-input.js';
 import { log } from '../../log.js';
 
 /** A connection that cannot take this many seconds of audio is dead (half-open TCP). */
@@ -46,8 +46,7 @@ export function connectTarget(config: EncoderConfig, target: SourceTarget): Prom
 
 export class FfmpegBackend implements StreamBackend {
   private supervisor: Supervisor | null = null;
-  private stdin: ChildProcessWithoutNullStreams['stdin'] | null = null;
-  private stdinBlocked = false;
+  private readonly input = new PcmInput();
   private readonly sink: StreamSink;
   private connection: SourceConnection | null = null;
   private stallTimer: NodeJS.Timeout | null = null;
@@ -73,14 +72,11 @@ export class FfmpegBackend implements StreamBackend {
   }
 
   get writable(): boolean {
-    return this.stdin !== null && !this.stdinBlocked;
+    return this.input.writable;
   }
 
   write(chunk: Buffer): boolean {
-    if (!this.stdin) return false;
-    if (this.stdin.write(chunk)) return true;
-    this.stdinBlocked = true;
-    return false;
+    return this.input.write(chunk);
   }
 
   /**
@@ -186,12 +182,7 @@ export class FfmpegBackend implements StreamBackend {
       argv: () => buildFfmpegArgv(this.host.captureFormat(), config(), { metadata: this.tags.forLaunch() }),
       backoff: { initialMs: 500, maxMs: 15_000, resetAfterMs: 30_000 },
       onSpawn: (child) => {
-        this.stdin = child.stdin;
-        this.stdinBlocked = false;
-        child.stdin.on('drain', () => {
-          this.stdinBlocked = false;
-          this.host.drained();
-        });
+        this.input.attach(child.stdin, () => this.host.drained());
         child.stdout.on('data', (data: Buffer) => this.sink.write(data));
         this.host.drained();
       },
@@ -201,7 +192,7 @@ export class FfmpegBackend implements StreamBackend {
   }
 
   private onExit(info: ExitInfo): void {
-    this.stdin = null;
+    this.input.detach();
     if (info.restartInMs === null) return;
     this.sink.encoderRestarted();
     if (info.planned) return;
@@ -215,7 +206,7 @@ export class FfmpegBackend implements StreamBackend {
     const supervisor = this.supervisor;
     if (!supervisor) return;
     // Nothing more goes to the old codec; the fan-out queue keeps the audio for the new one.
-    this.stdin = null;
+    this.input.detach();
     this.debug('new stream tags: restarting the codec for a new chained stream');
     await supervisor.cycle();
   }
@@ -225,7 +216,7 @@ export class FfmpegBackend implements StreamBackend {
     this.tags.cancel();
     const supervisor = this.supervisor;
     this.supervisor = null;
-    this.stdin = null;
+    this.input.detach();
     await supervisor?.stop();
     this.sink.encoderRestarted();
   }

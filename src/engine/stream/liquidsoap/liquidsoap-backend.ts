@@ -5,7 +5,6 @@
 // "Retrying (2/5)" and its countdown mean what they mean with ffmpeg). Titles go over the same socket,
 // and Liquidsoap sends them on (Icecast /admin/metadata, SHOUTcast admin.cgi, or a new Ogg chain).
 // Stopping closes its stdin: the input ends and Liquidsoap shuts down cleanly.
-import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { closeSync, constants, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
@@ -18,6 +17,7 @@ import { toLatin1 } from '../../metadata/push-requests.js';
 import type { Track } from '../../metadata/types.js';
 import { isLongBackoff } from '../outputs/source-errors.js';
 import type { BackendCounters, BackendHost, StreamBackend } from '../backend.js';
+import { PcmInput } from '../pcm-input.js';
 import { ATTEMPT_COMMAND, buildLiquidsoapScript, TITLE_COMMAND } from './liquidsoap-script.js';
 import { parseLiquidsoapLine } from './liquidsoap-events.js';
 import { log } from '../../log.js';
@@ -75,8 +75,7 @@ export interface LiquidsoapBackendOptions {
 
 export class LiquidsoapBackend implements StreamBackend {
   private supervisor: Supervisor | null = null;
-  private stdin: ChildProcessWithoutNullStreams['stdin'] | null = null;
-  private stdinBlocked = false;
+  private readonly input = new PcmInput();
   private onAir = false;
   private stopping = false;
   private socketReady = false;
@@ -122,14 +121,11 @@ export class LiquidsoapBackend implements StreamBackend {
   }
 
   get writable(): boolean {
-    return this.stdin !== null && !this.stdinBlocked;
+    return this.input.writable;
   }
 
   write(chunk: Buffer): boolean {
-    if (!this.stdin) return false;
-    if (this.stdin.write(chunk)) return true;
-    this.stdinBlocked = true;
-    return false;
+    return this.input.write(chunk);
   }
 
   setTrack(track: Track | null): void {
@@ -315,15 +311,10 @@ export class LiquidsoapBackend implements StreamBackend {
       backoff: { initialMs: 500, maxMs: 15_000, resetAfterMs: 30_000 },
       stopWith: 'stdin',
       onSpawn: (child) => {
-        this.stdin = child.stdin;
-        this.stdinBlocked = false;
+        this.input.attach(child.stdin, () => this.host.drained());
         this.socketReady = false;
         this.notSent = 0;
         this.sentNow = 0;
-        child.stdin.on('drain', () => {
-          this.stdinBlocked = false;
-          this.host.drained();
-        });
         child.stdout.on('data', (data: Buffer) => (this.notSent += data.length));
         createInterface({ input: child.stdout }).on('line', (line) => this.onLine(line));
         void this.waitForSocket(child.pid);
@@ -335,7 +326,7 @@ export class LiquidsoapBackend implements StreamBackend {
   }
 
   private onExit(info: ExitInfo): void {
-    this.stdin = null;
+    this.input.detach();
     this.socketReady = false;
     this.sentBefore += this.sentNow;
     this.sentNow = 0;
@@ -356,7 +347,7 @@ export class LiquidsoapBackend implements StreamBackend {
     this.clearDeadline();
     const supervisor = this.supervisor;
     this.supervisor = null;
-    this.stdin = null;
+    this.input.detach();
     await supervisor?.stop(3000);
     await this.commands;
     rmSync(this.socketPath, { force: true });
