@@ -37,8 +37,14 @@ export async function main(argv: string[]): Promise<void> {
     if (command === 'engine') return await runEngine(parseEngineFlags(rest, process.env));
     if (command === 'panel') return await (await import('./panel/main.js')).panelMain(rest);
     if (command === 'passwd') {
-      const { runPasswd, terminalIo } = await import('./passwd.js');
-      return await runPasswd(rest, process.env, terminalIo(rest.includes('--stdin')));
+      const { runPasswd, terminalIo, PasswdError } = await import('./passwd.js');
+      try {
+        return await runPasswd(rest, process.env, terminalIo(rest.includes('--stdin')));
+      } catch (err) {
+        if (!(err instanceof PasswdError)) throw err;
+        console.error(`rackcast passwd: ${err.message}`);
+        process.exit(2);
+      }
     }
     if (command === '--help' || command === 'help' || command === '-h') {
       console.log((await import('./help.js')).MAN_HELP);

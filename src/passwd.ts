@@ -2,13 +2,13 @@
 // install has none; this is how the operator sets one, and how a forgotten one is replaced. It writes the
 // engine's own database with the engine's own hashing (src/web/auth.ts), so a running engine takes the
 // new password at its next sign-in (a Basic header it verified in the last minute stays trusted that long).
+import { spawnSync } from 'node:child_process';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { openDatabase } from './engine/db/database.js';
 import { SettingsStore } from './engine/db/settings-store.js';
 import { setAdminPassword } from './web/auth.js';
-import { UsageError } from './cli-flags.js';
 
 export const PASSWD_USAGE = `usage: rackcast passwd [--data-dir DIR] [--stdin]
   Sets the admin password of the engine whose data is in DIR (default $RACKCAST_DATA_DIR, else
@@ -16,6 +16,9 @@ export const PASSWD_USAGE = `usage: rackcast passwd [--data-dir DIR] [--stdin]
   Run as root or as the engine's user; root acts as the owner of DIR, so no file there becomes root's.`;
 
 export const MIN_PASSWORD_LENGTH = 8;
+
+/** What the operator did wrong or must know; `rackcast passwd` prints it and exits 2. */
+export class PasswdError extends Error {}
 
 export interface PasswdIo {
   /** Reads the password: from the terminal without echo (asking twice), or a line of stdin. */
@@ -36,28 +39,36 @@ export function passwordProblem(password: string): string | null {
 }
 
 export async function runPasswd(args: string[], env: NodeJS.ProcessEnv, io: PasswdIo): Promise<void> {
-  const { values } = parseArgs({ args, strict: true, options: { 'data-dir': { type: 'string' }, stdin: { type: 'boolean' } } });
+  let values: { 'data-dir'?: string; stdin?: boolean };
+  try {
+    ({ values } = parseArgs({ args, strict: true, options: { 'data-dir': { type: 'string' }, stdin: { type: 'boolean' } } }));
+  } catch (err) {
+    throw new PasswdError(`${err instanceof Error ? err.message : String(err)}\n${PASSWD_USAGE}`);
+  }
   const dataDir = values['data-dir'] ?? env.RACKCAST_DATA_DIR ?? '/var/lib/rackcast';
   let st;
   try {
     st = statSync(dataDir);
   } catch {
-    throw new UsageError(`no data directory ${dataDir}: is RackCast installed (or give --data-dir)?`);
+    throw new PasswdError(`no data directory ${dataDir}: is RackCast installed (or give --data-dir)?`);
   }
-  if (!st.isDirectory()) throw new UsageError(`${dataDir} is not a directory`);
+  if (!st.isDirectory()) throw new PasswdError(`${dataDir} is not a directory`);
   const as = identityFor(process.getuid?.() ?? -1, { uid: st.uid, gid: st.gid });
   if (as) {
-    // Before the database is opened: its -wal and -shm files must belong to the engine's user.
-    process.setgroups?.([as.gid]);
-    process.setgid?.(as.gid);
-    process.setuid?.(as.uid);
+    // Root runs this command again as the data directory's owner, before the database is opened, so its
+    // -wal and -shm files stay the engine's user's. setpriv(1) (util-linux) drops the privileges: Node's
+    // own process.setuid() refuses while io_uring may be in use (CVE-2024-22017).
+    const child = spawnSync('setpriv', ['--reuid', String(as.uid), '--regid', String(as.gid), '--clear-groups', '--',
+      process.execPath, ...process.execArgv, ...process.argv.slice(1)], { stdio: 'inherit' });
+    if (child.error) throw new PasswdError(`cannot run as the owner of ${dataDir}: ${child.error.message}`);
+    process.exit(child.status ?? 1);
   }
   const password = await io.readPassword('New admin password: ');
   const problem = passwordProblem(password);
-  if (problem) throw new UsageError(problem);
+  if (problem) throw new PasswdError(problem);
   if (io.interactive && !values.stdin) {
     const again = await io.readPassword('Again: ');
-    if (again !== password) throw new UsageError('the two passwords differ; nothing changed');
+    if (again !== password) throw new PasswdError('the two passwords differ; nothing changed');
   }
   const db = openDatabase(join(dataDir, 'rackcast.db'));
   try {
@@ -100,7 +111,7 @@ export function terminalIo(fromStdin: boolean): PasswdIo {
             }
             if (ch === '\u0003') {
               finish();
-              reject(new UsageError('interrupted; nothing changed'));
+              reject(new PasswdError('interrupted; nothing changed'));
               return;
             }
             if (ch === '\u007f' || ch === '\b') typed = typed.slice(0, -1);

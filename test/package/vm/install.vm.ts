@@ -91,7 +91,7 @@ test('the engine runs as rackcast from the socket unit, with the hardening in fo
   assert.is(s.DevicePolicy, 'closed');
   assert.match(s.DeviceAllow!, /char-alsa rw/);
   assert.is(s.UMask, '0077');
-  assert.is(s.MemoryMax, String(400 * 1024 * 1024));
+  assert.is(s.MemoryMax, String(512 * 1024 * 1024));
   assert.match(s.ReadWritePaths!, /\/media\/rackcast-usb/);
   assert.is(s.ProtectKernelTunables, 'yes');
   assert.is(s.WatchdogUSec, '30s');
@@ -103,7 +103,7 @@ test('the engine runs as rackcast from the socket unit, with the hardening in fo
   assert.match(status, /CapEff:\s+0000000000000000/);
   assert.match(status, /CapBnd:\s+0000000000000000/);
   assert.match(status, /NoNewPrivs:\s+1/);
-  assert.match(vm.ok(['findmnt', '-N', pid, '-n', '-o', 'OPTIONS', '/usr']), /(^|,)ro(,|$)/);
+  assert.match(vm.ok(['findmnt', '-N', pid, '-n', '-o', 'OPTIONS', '--target', '/usr']), /(^|,)ro(,|$)/);
   assert.match(vm.ok(['findmnt', '-N', pid, '-n', '-o', 'OPTIONS', '--target', '/var/lib/rackcast']), /(^|,)rw(,|$)/);
   // The state directory: the engine's alone.
   assert.is(vm.ok(['stat', '-c', '%U %a', '/var/lib/rackcast']).trim(), 'rackcast 700');
