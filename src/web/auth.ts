@@ -22,7 +22,7 @@ export const ADMIN_USER = 'admin';
 export const SESSION_IDLE_MS = 12 * 60 * 60 * 1000;
 /** How long a verified Basic header is trusted without running scrypt again (status polls, SSE reconnects). */
 export const BASIC_CACHE_MS = 60_000;
-const LOCKED_HINT = 'no admin password is set; start the engine once with --admin-password or RACKCAST_ADMIN_PASSWORD';
+const LOCKED_HINT = 'no admin password is set; run `sudo rackcast passwd` on the box (or start the engine once with --admin-password or RACKCAST_ADMIN_PASSWORD)';
 
 type Clock = () => number;
 

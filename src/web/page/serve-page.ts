@@ -11,7 +11,7 @@ import { ADMIN_HASH_KEY, SESSION_COOKIE, parseCookies, type SessionStore } from 
 /** dist/page at the repository root, from src/web/page (tsx) and dist/web/page (built) alike. */
 export const PAGE_DIR = fileURLToPath(new URL('../../../dist/page/', import.meta.url));
 
-const LOCKED_HINT = 'Start the engine once with --admin-password or RACKCAST_ADMIN_PASSWORD to set the admin password.';
+const LOCKED_HINT = 'Set the admin password with `sudo rackcast passwd` on the box (or start the engine once with --admin-password or RACKCAST_ADMIN_PASSWORD).';
 
 // The page needs nothing from another origin. Inline styles stay allowed: Svelte and uPlot position
 // elements with them, and a style cannot run code.
