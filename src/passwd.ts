@@ -2,18 +2,21 @@
 // install has none; this is how the operator sets one, and how a forgotten one is replaced. It writes the
 // engine's own database with the engine's own hashing (src/web/auth.ts), so a running engine takes the
 // new password at its next sign-in (a Basic header it verified in the last minute stays trusted that long).
+// Run as root on the box, it also gives the front panel an API token the first time (/etc/rackcast/panel.env,
+// read by rackcast-panel.service), so the panel goes from LOCKED to the station's status by itself.
 import { spawnSync } from 'node:child_process';
-import { statSync } from 'node:fs';
-import { join } from 'node:path';
+import { chmodSync, existsSync, readFileSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { openDatabase } from './engine/db/database.js';
 import { SettingsStore } from './engine/db/settings-store.js';
-import { setAdminPassword } from './web/auth.js';
+import { createApiToken, setAdminPassword } from './web/auth.js';
 
 export const PASSWD_USAGE = `usage: rackcast passwd [--data-dir DIR] [--stdin]
   Sets the admin password of the engine whose data is in DIR (default $RACKCAST_DATA_DIR, else
   /var/lib/rackcast). Asks twice on the terminal; --stdin reads one line from standard input instead.
-  Run as root or as the engine's user; root acts as the owner of DIR, so no file there becomes root's.`;
+  Run as root or as the engine's user; root acts as the owner of DIR, so no file there becomes root's.
+  Root also gives the front panel its API token the first time (/etc/rackcast/panel.env, 0600).`;
 
 export const MIN_PASSWORD_LENGTH = 8;
 
@@ -54,13 +57,22 @@ export async function runPasswd(args: string[], env: NodeJS.ProcessEnv, io: Pass
   }
   if (!st.isDirectory()) throw new PasswdError(`${dataDir} is not a directory`);
   const as = identityFor(process.getuid?.() ?? -1, { uid: st.uid, gid: st.gid });
+  // The front panel needs credentials too: root (on the box) gives it an API token the first time.
+  const panelEnv = env.RACKCAST_PANEL_ENV_FILE ?? PANEL_ENV_FILE;
+  const wantPanelToken = process.getuid?.() === 0 && existsSync(dirname(panelEnv)) && !hasPanelToken(panelEnv);
   if (as) {
     // Root runs this command again as the data directory's owner, before the database is opened, so its
     // -wal and -shm files stay the engine's user's. setpriv(1) (util-linux) drops the privileges: Node's
     // own process.setuid() refuses while io_uring may be in use (CVE-2024-22017).
     const child = spawnSync('setpriv', ['--reuid', String(as.uid), '--regid', String(as.gid), '--clear-groups', '--',
-      process.execPath, ...process.execArgv, ...process.argv.slice(1)], { stdio: 'inherit' });
+      process.execPath, ...process.execArgv, ...process.argv.slice(1)], {
+      // The new panel token comes back on descriptor 3, for root to store where the panel's unit reads it.
+      stdio: ['inherit', 'inherit', 'inherit', wantPanelToken ? 'pipe' : 'ignore'],
+      env: { ...process.env, ...(wantPanelToken ? { [TOKEN_FD_ENV]: '3' } : {}) },
+    });
     if (child.error) throw new PasswdError(`cannot run as the owner of ${dataDir}: ${child.error.message}`);
+    const token = child.output[3]?.toString().trim();
+    if (child.status === 0 && wantPanelToken && token) storePanelToken(panelEnv, token, io);
     process.exit(child.status ?? 1);
   }
   const password = await io.readPassword('New admin password: ');
@@ -70,13 +82,39 @@ export async function runPasswd(args: string[], env: NodeJS.ProcessEnv, io: Pass
     const again = await io.readPassword('Again: ');
     if (again !== password) throw new PasswdError('the two passwords differ; nothing changed');
   }
+  const tokenFd = env[TOKEN_FD_ENV] === '3' ? 3 : null;
+  let panelToken: string | null = null;
   const db = openDatabase(join(dataDir, 'rackcast.db'));
   try {
-    await setAdminPassword(new SettingsStore(db), password);
+    const settings = new SettingsStore(db);
+    await setAdminPassword(settings, password);
+    if (tokenFd !== null || wantPanelToken) panelToken = createApiToken(settings, 'front panel').token;
   } finally {
     db.close();
   }
   io.out('admin password set; sign in to the web page as admin with it');
+  if (panelToken && tokenFd !== null) writeSync(tokenFd, `${panelToken}\n`);
+  else if (panelToken) storePanelToken(panelEnv, panelToken, io);
+}
+
+/** Where rackcast-panel.service reads the panel's API token (EnvironmentFile=). */
+export const PANEL_ENV_FILE = '/etc/rackcast/panel.env';
+const TOKEN_FD_ENV = 'RACKCAST_PASSWD_TOKEN_FD';
+
+export function hasPanelToken(file: string): boolean {
+  try {
+    return /^RACKCAST_API_TOKEN=\S+$/m.test(readFileSync(file, 'utf8'));
+  } catch {
+    return false;
+  }
+}
+
+function storePanelToken(file: string, token: string, io: PasswdIo): void {
+  writeFileSync(file, `# Written by rackcast passwd: the front panel's API token (revoke it and delete this file for a new one).\nRACKCAST_API_TOKEN=${token}\n`, { mode: 0o600 });
+  chmodSync(file, 0o600);
+  io.out(`the front panel signs in with its own API token (${file})`);
+  // A panel waiting at LOCKED picks the token up when it starts again.
+  if (existsSync('/run/systemd/system')) spawnSync('systemctl', ['try-restart', 'rackcast-panel.service'], { stdio: 'ignore' });
 }
 
 /** Reads one line with echo off (a TTY), or one line of piped stdin. */

@@ -50,12 +50,12 @@ test('the recording is finished, the drive unmounted by the helper, "safe to rem
 
   // The helper: what rackcast-usb-eject.service does as root, with a look at the file first.
   const request = join(t.dataDir, 'usb-eject.request');
-  let seen: { content: string; riffOk: boolean; bytes: number } | null = null;
+  const helperSaw: { seen: { content: string; riffOk: boolean; bytes: number } | null } = { seen: null };
   const helper = (async () => {
     await waitFor(() => existsSync(request), { timeoutMs: 20_000, intervalMs: 20, what: 'the eject request' });
     const [wav] = wavs(join(drive, 'logger'));
     const data = readFileSync(wav!);
-    seen = { content: readFileSync(request, 'utf8'), riffOk: data.readUInt32LE(4) === data.length - 8, bytes: data.length };
+    helperSaw.seen = { content: readFileSync(request, 'utf8'), riffOk: data.readUInt32LE(4) === data.length - 8, bytes: data.length };
     assert.is(spawnSync('umount', [drive]).status, 0, 'umount');
     rmSync(request);
   })();
@@ -64,10 +64,11 @@ test('the recording is finished, the drive unmounted by the helper, "safe to rem
   assert.is(r.status, 200, JSON.stringify(r.body));
   assert.is(r.body.message, 'safe to remove');
   assert.is(r.body.recordings_finished, 1);
+  const seen = helperSaw.seen;
   assert.ok(seen, 'the helper ran');
-  assert.is(seen!.content, `${drive}\n`);
-  assert.ok(seen!.riffOk, 'the WAV was finished (its RIFF size is the file size) before the unmount');
-  assert.ok(seen!.bytes > 2 * 48000 * 4, `${seen!.bytes} bytes`);
+  assert.is(seen.content, `${drive}\n`);
+  assert.ok(seen.riffOk, 'the WAV was finished (its RIFF size is the file size) before the unmount');
+  assert.ok(seen.bytes > 2 * 48000 * 4, `${seen.bytes} bytes`);
   assert.not.ok(mounted());
   await waitFor(async () => (await t.api('GET', `/api/encoders/${id}/recording`)).body.state === 'storage_missing', { timeoutMs: 10_000, intervalMs: 100, what: 'storage_missing' });
   assert.ok((await t.api('GET', '/api/log')).body.some((e: { kind: string }) => e.kind === 'storage_ejected'));

@@ -5,12 +5,12 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDatabase } from '../../src/engine/db/database.js';
 import { SettingsStore } from '../../src/engine/db/settings-store.js';
-import { ADMIN_HASH_KEY, verifyPassword } from '../../src/web/auth.js';
+import { ADMIN_HASH_KEY, verifyApiToken, verifyPassword } from '../../src/web/auth.js';
 import { startTestEngine } from '../harness/engine.js';
 import { identityFor, passwordProblem } from '../../src/passwd.js';
 
@@ -19,8 +19,13 @@ const root = mkdtempSync(join(tmpdir(), 'rackcast-passwd-'));
 chmodSync(root, 0o755); // the directory's owner must reach its data directory
 const NOBODY = 65534;
 
+const etc = join(root, 'etc-rackcast');
+const panelEnv = join(etc, 'panel.env');
+
 function passwd(args: string[], input: string) {
-  return spawnSync(process.execPath, ['--import', 'tsx', cli, 'passwd', ...args], { input, encoding: 'utf8', timeout: 60_000 });
+  return spawnSync(process.execPath, ['--import', 'tsx', cli, 'passwd', ...args], {
+    input, encoding: 'utf8', timeout: 60_000, env: { ...process.env, RACKCAST_PANEL_ENV_FILE: panelEnv },
+  });
 }
 
 function storedHash(dataDir: string): string | null {
@@ -54,6 +59,30 @@ test('as root on a directory owned by another user: the database is made as that
   for (const f of readdirSync(dataDir)) assert.is(statSync(join(dataDir, f)).uid, NOBODY, `${f} belongs to the directory's owner`);
   const hash = storedHash(dataDir);
   assert.ok(hash && (await verifyPassword(hash, 'correct horse battery')));
+});
+
+test('as root, the first time: the front panel gets an API token in its environment file (0600); later runs keep it', async () => {
+  const dataDir = join(root, 'box2');
+  spawnSync('mkdir', ['-m', '0700', dataDir, etc]);
+  chownSync(dataDir, NOBODY, NOBODY);
+  const r = passwd(['--stdin', '--data-dir', dataDir], 'correct horse battery\n');
+  assert.is(r.status, 0, r.stderr);
+  assert.match(r.stdout, /front panel signs in with its own API token/);
+  const text = readFileSync(panelEnv, 'utf8');
+  const token = /^RACKCAST_API_TOKEN=(\S+)$/m.exec(text)?.[1];
+  assert.ok(token, text);
+  assert.is(statSync(panelEnv).mode & 0o777, 0o600);
+  assert.is(statSync(panelEnv).uid, 0);
+  const db = openDatabase(join(dataDir, 'rackcast.db'));
+  try {
+    assert.ok(verifyApiToken(new SettingsStore(db), token!), 'the engine knows the token');
+  } finally {
+    db.close();
+  }
+  for (const f of readdirSync(dataDir)) assert.is(statSync(join(dataDir, f)).uid, NOBODY, f);
+  const again = passwd(['--stdin', '--data-dir', dataDir], 'another good one\n');
+  assert.is(again.status, 0, again.stderr);
+  assert.is(readFileSync(panelEnv, 'utf8'), text, 'the token is kept');
 });
 
 test('refusals change nothing and say why: too short, no such directory', () => {
