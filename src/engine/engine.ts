@@ -24,6 +24,9 @@ import { Recordings } from './recording/recordings.js';
 import type { RotationEvent } from './recording/recording-types.js';
 import { AlarmService } from './alarms/alarm-service.js';
 import { statusConditions, type Alarm } from './alarms/alarm-model.js';
+import { CaptureService } from './box/capture-service.js';
+import { LiveListen, type LiveListenView } from './live-listen/live-listen.js';
+import { loadStation, withEncoderDefaults } from './box/station-settings.js';
 
 const RUNNING_KEY = 'running_encoders';
 
@@ -65,6 +68,7 @@ export interface EngineEvents {
   recording_rotation: [RotationEvent];
   alarm_raised: [Alarm];
   alarm_cleared: [Alarm];
+  live_listen_changed: [LiveListenView];
 }
 
 export interface CaptureSettings {
@@ -92,7 +96,10 @@ export class Engine extends EventEmitter<EngineEvents> {
   private lastCaptureState: CaptureStatus['state'] = 'stopped';
   private shuttingDown = false;
   readonly startedAt = Date.now();
-  readonly captureSettings: CaptureSettings;
+  /** The capture's settings and their change on air (GET/PUT /api/capture). */
+  readonly capture: CaptureService;
+  /** The engineer's headphones and the network listen stream. */
+  readonly liveListen: LiveListen;
 
   constructor(private readonly opts: EngineOptions) {
     super();
@@ -124,12 +131,8 @@ export class Engine extends EventEmitter<EngineEvents> {
       setStreamTags: (id, track) => this.audio.existingRunner(id)?.setStreamTags(track),
       logFailure: (f) => this.eventLog.add({ level: 'warning', kind: 'metadata_push_failed', encoderId: f.encoderId, message: f.message, data: f.data }),
     });
-    const stored = this.settings.get<CaptureSettings>('capture', DEFAULT_CAPTURE);
-    this.captureSettings = {
-      device: opts.captureDevice ?? stored.device,
-      format: { ...DEFAULT_CAPTURE.format, ...stored.format, ...opts.captureFormat },
-    };
-    this.settings.set('capture', this.captureSettings);
+    // The start flags win over the stored capture settings, and are never written back (capture-settings.ts).
+    this.capture = new CaptureService({ settings: this.settings, eventLog: this.eventLog, overrides: { device: opts.captureDevice, format: opts.captureFormat }, env: opts.captureEnv });
     this.audio = this.makeAudioPath();
     this.recordings = new Recordings({
       dataDir: opts.dataDir,
@@ -152,6 +155,31 @@ export class Engine extends EventEmitter<EngineEvents> {
       statusConditions: () => statusConditions(this.audio.captureStatus(), this.encoders.list().map((c) => this.outputStatus(c))),
       onChange: (change) => this.emit(change.type === 'raised' ? 'alarm_raised' : 'alarm_cleared', change.alarm),
     });
+    this.liveListen = new LiveListen({
+      settings: this.settings,
+      format: () => this.captureSettings.format,
+      encoders: () => this.encoders.list(),
+      encoderActive: (id) => this.audio.existingRunner(id)?.active ?? false,
+      play: (plan) => this.audio.setLiveListenPlan(plan),
+      env: opts.captureEnv,
+      log: (entry) => this.eventLog.add({ ...entry, kind: 'live_listen' }),
+      changed: (view) => this.emit('live_listen_changed', view),
+    });
+    this.capture.attach(this.audio, {
+      activeIds: () => this.recordings.activeIds(),
+      stopRecording: (id) => this.recordings.stopRecording(id),
+      restart: (ids) => ids.forEach((id) => this.recordings.startRecording(this.getEncoder(id))),
+    });
+  }
+
+  /** The environment the engine's ALSA tools run with (arecord, aplay; tests point them at a private PulseAudio). */
+  get audioEnv(): NodeJS.ProcessEnv | undefined {
+    return this.opts.captureEnv;
+  }
+
+  /** The capture in use: the stored settings with any start flag over them. */
+  get captureSettings(): CaptureSettings {
+    return { device: this.capture.device, format: this.capture.format };
   }
 
   private makeAudioPath(): AudioPath {
@@ -170,6 +198,8 @@ export class Engine extends EventEmitter<EngineEvents> {
     });
     audio.on('runner_status', (status, previous, current) => this.onRunnerStatus(status, previous, current));
     audio.on('dead_air', () => this.alarms.evaluate());
+    audio.on('live_listen_status', (status) => this.liveListen.workerStatus(status));
+    audio.on('live_pcm', (pcm) => this.liveListen.networkPcm(pcm));
     audio.on('crashed', (why) => {
       if (!this.shuttingDown) this.eventLog.add({ level: 'error', kind: 'audio_path_restarted', message: `The audio path stopped (${why}); restarting it and its encoders` });
     });
@@ -179,6 +209,7 @@ export class Engine extends EventEmitter<EngineEvents> {
   /** Starts the capture and every encoder that was on air when the engine last stopped. */
   start(): void {
     this.audio.start();
+    this.liveListen.sendPlan();
     this.alarms.start();
     this.listenerStats.start();
     void this.metadata.start();
@@ -199,6 +230,7 @@ export class Engine extends EventEmitter<EngineEvents> {
     await this.metadata.stop();
     // Stopping for shutdown is not an operator's stop: keep the on-air list for the next boot.
     await this.recordings.shutdown();
+    await this.liveListen.stop();
     await this.audio.shutdown();
     this.db.close();
   }
@@ -216,7 +248,7 @@ export class Engine extends EventEmitter<EngineEvents> {
   }
 
   createEncoder(input: unknown): number {
-    const parsed = parseEncoderInput(input, undefined, { paths: this.recordings.pathRules() });
+    const parsed = parseEncoderInput(withEncoderDefaults(input, loadStation(this.settings)), undefined, { paths: this.recordings.pathRules() });
     if (!parsed.ok) throw new EngineError('invalid', 'invalid encoder', parsed.errors);
     const id = this.encoders.create(parsed.value);
     this.eventLog.add({ level: 'info', kind: 'config_changed', encoderId: id, message: `Encoder "${parsed.value.name}" created` });
@@ -333,6 +365,7 @@ export class Engine extends EventEmitter<EngineEvents> {
         fallback: deadAir?.fallback ?? null,
         held_off: this.audio.heldOffIds(),
       },
+      live_listen: this.liveListen.view(),
     };
   }
 

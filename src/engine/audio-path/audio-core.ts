@@ -45,7 +45,7 @@ export class AudioCore {
   /** on_silence "stop" encoders taken off air by the silence alarm, to go back on when it clears. */
   private readonly heldOff = new Set<number>();
   private readonly meter: LevelMeter;
-  private readonly capture: Capture;
+  private capture: Capture;
   private readonly runners = new Map<number, RunnerEntry>();
   private relay: Consumer | null = null;
   /** The fan-out the relay is on: the programme, or the fallback switch's with record_fallback. */
@@ -70,10 +70,16 @@ export class AudioCore {
       silence: (active) => this.silenceStops(active),
       changed: () => this.postDeadAir(),
     });
-    this.capture = new Capture({
-      device: init.device,
-      format: init.format,
-      env: init.captureEnv,
+    this.capture = this.makeCapture(init.device, 0);
+  }
+
+  /** `startFrames`: a capture that replaces another goes on counting frames where it stopped (the recorders' frame numbers). */
+  private makeCapture(device: string, startFrames: number): Capture {
+    return new Capture({
+      device,
+      format: this.init.format,
+      env: this.init.captureEnv,
+      startFrames,
       onChunk: (chunk) => {
         this.meter.feed(chunk);
         this.maybePostLevels();
@@ -82,6 +88,18 @@ export class AudioCore {
       },
       onStatus: (status) => this.post({ type: 'capture_status', status }),
     });
+  }
+
+  /**
+   * Another input for the same format: the old capture stops and the new one starts, opening on silence as
+   * every capture does, so the encoders stay connected and only the capture restarts.
+   */
+  private async switchCapture(device: string): Promise<void> {
+    const old = this.capture;
+    await old.stop();
+    this.init.device = device;
+    this.capture = this.makeCapture(device, old.frames);
+    this.capture.start();
   }
 
   async handle(cmd: AudioCommand): Promise<void> {
@@ -132,6 +150,8 @@ export class AudioCore {
         this.relayInFlight = Math.max(0, this.relayInFlight - cmd.count);
         this.pumpRelay();
         return;
+      case 'capture_device':
+        return this.reply(cmd.reqId, () => this.switchCapture(cmd.device));
       case 'kill_capture':
         this.capture.killDevice();
         return;

@@ -275,6 +275,34 @@ export class AudioPath extends EventEmitter<AudioPathEvents> {
     await this.worker?.terminate();
   }
 
+  /** Captures from another device in the same format: only the capture restarts; the encoders stay on air. */
+  async setCaptureDevice(device: string): Promise<void> {
+    this.init.device = device;
+    await this.request((reqId) => ({ type: 'capture_device', device, reqId }));
+  }
+
+  /**
+   * A new capture format: every consumer's PCM changes shape, so the worker is stopped and started again
+   * with it, and the encoders that were on air come back on air (they reconnect).
+   */
+  async restartWithFormat(device: string, format: AudioWorkerInit['format']): Promise<void> {
+    this.init.device = device;
+    this.init.format = format;
+    this.relayed.setFormat(format);
+    const worker = this.worker;
+    if (!worker) return;
+    await Promise.race([
+      this.request((reqId) => ({ type: 'shutdown', reqId })),
+      new Promise((resolve) => setTimeout(resolve, SHUTDOWN_TIMEOUT_MS).unref()),
+    ]);
+    // Gone on purpose: onWorkerGone must not see a crash.
+    this.worker = null;
+    await worker.terminate();
+    for (const handle of this.handles.values()) handle.lost();
+    this.captured = { ...this.captured, device, format, state: 'opening', error: null, sinceMs: Date.now(), frames: 0, overruns: 0, overrunFrames: [] };
+    if (!this.stopping && this.started) this.spawn();
+  }
+
   /** Kills arecord as a failing sound card would (tests). */
   killCaptureDevice(): void {
     this.send({ type: 'kill_capture' });

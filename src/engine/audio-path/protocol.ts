@@ -34,6 +34,8 @@ export type AudioCommand =
   /** The control thread has taken `count` relayed chunks off the channel. */
   | { type: 'relay_ack'; count: number }
   | { type: 'kill_capture' }
+  /** Capture from another device (same format): the capture alone restarts. */
+  | { type: 'capture_device'; device: string; reqId: number }
   /** The silence sensor's settings and the fallback audio (sent at start, on a change and to a restarted worker). */
   | { type: 'dead_air'; plan: DeadAirPlan }
   /** An operator ends a held fallback (auto_return off). */

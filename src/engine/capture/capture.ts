@@ -35,6 +35,8 @@ export interface CaptureOptions {
   onChunk: (chunk: Buffer) => void;
   onStatus: (status: CaptureStatus) => void;
   env?: NodeJS.ProcessEnv;
+  /** Frames already delivered by the capture this one replaces (CaptureStatus.frames goes on from there). */
+  startFrames?: number;
   /** No data for this long from a running arecord means a stalled device. */
   stallMs?: number;
 }
@@ -70,7 +72,8 @@ export class Capture {
 
   constructor(private readonly opts: CaptureOptions) {
     this.frameBytes = bytesPerFrame(opts.format);
-    this.current = { device: opts.device, format: opts.format, state: 'stopped', error: null, restarts: 0, sinceMs: Date.now(), frames: 0, overruns: 0, overrunFrames: [] };
+    this.delivered = opts.startFrames ?? 0;
+    this.current = { device: opts.device, format: opts.format, state: 'stopped', error: null, restarts: 0, sinceMs: Date.now(), frames: this.delivered, overruns: 0, overrunFrames: [] };
     this.filler = new PacedGenerator(opts.format, silenceFiller, this.deliver, 100);
   }
 

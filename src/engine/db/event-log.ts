@@ -21,6 +21,7 @@
 //   capture_lost            the audio input stopped delivering (device gone, arecord died)
 //   capture_restored        audio input is back
 //   config_changed          an encoder or setting was created, changed or deleted
+//   capture_changed         the capture moved to another device or format (PUT /api/capture); data: {before, after}
 //   metadata_push_failed    a now-playing title could not be sent to an encoder's server after its retries;
 //                           data: {song, attempts, method}
 //   recording_started       a file encoder started recording
