@@ -12,6 +12,7 @@ import { recordingRoutes } from './recording-routes.js';
 import { storageRoutes } from './storage-routes.js';
 import { alarmRoutes } from './alarm-routes.js';
 import { liveListenKeyRoutes, liveListenRoutes } from './live-listen-routes.js';
+import { liveListenKeyRoutes, liveListenRoutes } from './live-listen-routes.js';
 import { boxRoutes } from './box-routes.js';
 import { createMetrics } from '../engine/monitoring/metrics.js';
 import { engineHealth } from '../engine/monitoring/health.js';
@@ -58,6 +59,8 @@ export function createApp(engine: Engine, events: EventStream, sessions: Session
   api.use(metadataKeyRoutes(engine));
   // The live listen stream with the listen key: decided before requireAuth, and only for that stream.
   api.use(liveListenKeyRoutes(engine));
+  // The live listen stream with the listen key: decided before requireAuth, and only for that stream.
+  api.use(liveListenKeyRoutes(engine));
   api.use(requireAuth({ settings: engine.settings, sessions }));
   api.get('/status', (_req, res) => {
     res.json({ ...engine.status(), web: events.stats() });
@@ -75,6 +78,7 @@ export function createApp(engine: Engine, events: EventStream, sessions: Session
   api.use(storageRoutes(engine));
   api.use(webSettingsRoutes(engine));
   api.use(alarmRoutes(engine));
+  api.use(liveListenRoutes(engine));
   api.use(liveListenRoutes(engine));
   api.use(boxRoutes(engine));
   api.use((_req, res) => {
@@ -97,6 +101,7 @@ export function startWebServer(engine: Engine, opts: { port: number; bind: strin
   engine.on('recording_rotation', (e) => events.send('recording_rotation', e));
   engine.on('alarm_raised', (a) => events.send('alarm_raised', a));
   engine.on('alarm_cleared', (a) => events.send('alarm_cleared', a));
+  engine.on('live_listen_changed', (l) => events.send('live_listen_changed', l));
   engine.on('live_listen_changed', (l) => events.send('live_listen_changed', l));
   const app = createApp(engine, events, sessions);
   return new Promise((resolve, reject) => {

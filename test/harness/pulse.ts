@@ -55,6 +55,12 @@ export interface PulseServer {
   readonly running: boolean;
   /** The daemon's pid while it runs (to freeze it with SIGSTOP, say). */
   readonly pid: number | undefined;
+  /** Adds another null sink (a second "sound card", e.g. the engineer's headphones); resolves with its module index. */
+  addSink(name: string): Promise<number>;
+  /** Removes a sink added by addSink (the card is unplugged). */
+  removeSink(moduleIndex: number): Promise<void>;
+  /** What plays on sink `name` for `seconds`, read from its monitor (S16LE, 48 kHz). */
+  recordSink(name: string, seconds: number, channels?: number): Promise<Buffer>;
 }
 
 function daemonScript(socketPath: string): string {
@@ -241,9 +247,31 @@ export async function startPulse(): Promise<PulseServer> {
     return Buffer.concat(chunks);
   }
 
+  async function addSink(name: string): Promise<number> {
+    const out = await run('pactl', ['load-module', 'module-null-sink', `sink_name=${name}`, `rate=${SINK_RATE}`, 'channels=2', 'format=s16le'], childEnv);
+    const index = Number(out.trim());
+    if (!Number.isInteger(index)) throw new Error(`pactl load-module ${name}: ${out}`);
+    return index;
+  }
+
+  async function recordSink(name: string, seconds: number, channels = 2): Promise<Buffer> {
+    const args = ['--record', '--raw', '--format=s16le', `--rate=${SINK_RATE}`, `--channels=${channels}`, `--device=${name}.monitor`, '--latency-msec=20'];
+    const child = spawnTracked('pacat', args, { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+    const chunks: Buffer[] = [];
+    child.stdout?.on('data', (chunk: Buffer) => chunks.push(chunk));
+    await new Promise((r) => setTimeout(r, seconds * 1000));
+    await stopChild(child);
+    return Buffer.concat(chunks);
+  }
+
   return {
     env,
     pcm: 'pulse',
+    addSink,
+    async removeSink(moduleIndex: number) {
+      await run('pactl', ['unload-module', String(moduleIndex)], childEnv);
+    },
+    recordSink,
     sinkName: SINK_NAME,
     dir,
     play,

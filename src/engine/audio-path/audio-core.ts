@@ -7,6 +7,7 @@ import { FanOut, type Consumer } from '../audio/fanout.js';
 import { LevelMeter } from '../audio/meters.js';
 import { Capture } from '../capture/capture.js';
 import { EncoderRunner } from '../stream/encoder-runner.js';
+import { LiveListenCore } from '../live-listen/live-listen-core.js';
 import { bytesPerFrame, type EncoderConfig } from '../types.js';
 import { DeadAir } from '../fallback/dead-air.js';
 import { ffmpegBinary } from '../stream/ffmpeg/ffmpeg-argv.js';
@@ -47,6 +48,8 @@ export class AudioCore {
   private readonly meter: LevelMeter;
   private capture: Capture;
   private readonly runners = new Map<number, RunnerEntry>();
+  /** Live listen: the engineer's headphones and the network listeners' PCM. */
+  private readonly liveListen: LiveListenCore;
   private relay: Consumer | null = null;
   /** The fan-out the relay is on: the programme, or the fallback switch's with record_fallback. */
   private relayFanout: FanOut | null = null;
@@ -71,6 +74,17 @@ export class AudioCore {
       changed: () => this.postDeadAir(),
     });
     this.capture = this.makeCapture(init.device, 0);
+    this.liveListen = new LiveListenCore({
+      fanout: this.fanout,
+      format: init.format,
+      tapEncoder: (id, onData) => this.runners.get(id)?.runner.tapEncoded(onData) ?? null,
+      onStatus: (status) => this.post({ type: 'live_listen_status', status }),
+      onNetworkPcm: (pcm) => {
+        const copy = new Uint8Array(pcm.length);
+        copy.set(pcm);
+        this.post({ type: 'live_pcm', pcm: copy }, [copy.buffer as ArrayBuffer]);
+      },
+    });
   }
 
   /** `startFrames`: a capture that replaces another goes on counting frames where it stopped (the recorders' frame numbers). */
@@ -155,6 +169,12 @@ export class AudioCore {
       case 'kill_capture':
         this.capture.killDevice();
         return;
+      case 'live_listen':
+        await this.liveListen.setPlan(cmd.plan);
+        return;
+      case 'live_listen_kill':
+        this.liveListen.killOutput();
+        return;
       case 'dead_air':
         this.deadAir.configure(cmd.plan);
         this.setRecordFallback(cmd.plan.recordFallback);
@@ -170,6 +190,7 @@ export class AudioCore {
     this.snapshotTimer = null;
     await Promise.all([...this.runners.values()].map((e) => e.runner.stop()));
     await this.deadAir.stop();
+    await this.liveListen.stop();
     this.setRelay(false);
     await this.capture.stop();
   }

@@ -17,6 +17,7 @@ import type { EncoderConfig } from '../types.js';
 import { log } from '../log.js';
 import type { AudioCommand, AudioReport, AudioWorkerInit, RunnerLink, RunnerReport } from './protocol.js';
 import type { DeadAirPlan, DeadAirReport } from '../fallback/dead-air.js';
+import type { LiveListenPlan, LiveListenStatus } from '../live-listen/live-listen-core.js';
 
 const debug = log('audio-path');
 const SHUTDOWN_TIMEOUT_MS = 20_000;
@@ -30,6 +31,9 @@ export interface AudioPathEvents {
   crashed: [string];
   /** The dead-air sensor's news: detectors, silence seconds, the fallback, the encoders held off air. */
   dead_air: [DeadAirReport, number[]];
+  live_listen_status: [LiveListenStatus];
+  /** The live listen source's PCM, while network listeners want it. */
+  live_pcm: [Buffer];
 }
 
 /**
@@ -179,6 +183,7 @@ export class AudioPath extends EventEmitter<AudioPathEvents> {
   private stopping = false;
   private started = false;
   private deadAirPlan: DeadAirPlan | null = null;
+  private liveListenPlan: LiveListenPlan | null = null;
   private deadAirReport: DeadAirReport | null = null;
   private heldOff: number[] = [];
 
@@ -224,6 +229,17 @@ export class AudioPath extends EventEmitter<AudioPathEvents> {
    */
   captureClockMs(): number {
     return this.publishingCapturedAtMs ?? Date.now();
+  }
+
+  /** Live listen's plan; kept for a restarted worker. */
+  setLiveListenPlan(plan: LiveListenPlan): void {
+    this.liveListenPlan = plan;
+    this.send({ type: 'live_listen', plan });
+  }
+
+  /** Kills live listen's aplay as a crash would (tests). */
+  killLiveListenOutput(): void {
+    this.send({ type: 'live_listen_kill' });
   }
 
   /** The silence sensor's settings and the fallback audio; kept for a restarted worker. */
@@ -339,6 +355,7 @@ export class AudioPath extends EventEmitter<AudioPathEvents> {
     worker.postMessage({ type: 'start' } satisfies AudioCommand);
     if (this.relayOn) worker.postMessage({ type: 'relay', on: true } satisfies AudioCommand);
     if (this.deadAirPlan) worker.postMessage({ type: 'dead_air', plan: this.deadAirPlan } satisfies AudioCommand);
+    if (this.liveListenPlan) worker.postMessage({ type: 'live_listen', plan: this.liveListenPlan } satisfies AudioCommand);
     for (const handle of this.handles.values()) handle.restore();
   }
 
@@ -388,6 +405,12 @@ export class AudioPath extends EventEmitter<AudioPathEvents> {
         this.workerQueues = report.queues;
         this.captured = report.capture;
         for (const r of report.runners) this.handles.get(r.status.id)?.reported(r, false);
+        return;
+      case 'live_listen_status':
+        this.emit('live_listen_status', report.status);
+        return;
+      case 'live_pcm':
+        this.emit('live_pcm', Buffer.from(report.pcm.buffer, report.pcm.byteOffset, report.pcm.byteLength));
         return;
       case 'dead_air':
         this.deadAirReport = report.report;

@@ -8,6 +8,7 @@ import type { EncoderStatus } from '../stream/encoder-runner.js';
 import type { MachineState } from '../stream/state-machine.js';
 import type { Track } from '../metadata/types.js';
 import type { DeadAirPlan, DeadAirReport } from '../fallback/dead-air.js';
+import type { LiveListenPlan, LiveListenStatus } from '../live-listen/live-listen-core.js';
 
 export interface AudioWorkerInit {
   device: string;
@@ -39,7 +40,11 @@ export type AudioCommand =
   /** The silence sensor's settings and the fallback audio (sent at start, on a change and to a restarted worker). */
   | { type: 'dead_air'; plan: DeadAirPlan }
   /** An operator ends a held fallback (auto_return off). */
-  | { type: 'fallback_release' };
+  | { type: 'fallback_release' }
+  /** Live listen's settings as the worker plays them (sent at start, on a change and to a restarted worker). */
+  | { type: 'live_listen'; plan: LiveListenPlan }
+  /** Kills live listen's aplay as a crash would (tests). */
+  | { type: 'live_listen_kill' };
 
 export interface RunnerReport {
   status: EncoderStatus;
@@ -57,4 +62,7 @@ export type AudioReport =
   | { type: 'snapshot'; runners: RunnerReport[]; queues: ConsumerStats[]; capture: CaptureStatus }
   | { type: 'reply'; reqId: number; error?: string }
   /** The dead-air sensor changed (detectors, fallback), or with every snapshot. `heldOff`: on_silence "stop" encoders off air now. */
-  | { type: 'dead_air'; report: DeadAirReport; heldOff: number[] };
+  | { type: 'dead_air'; report: DeadAirReport; heldOff: number[] }
+  | { type: 'live_listen_status'; status: LiveListenStatus }
+  /** The live listen source's PCM (S16LE), only while the control thread has network listeners. */
+  | { type: 'live_pcm'; pcm: Uint8Array };

@@ -59,6 +59,11 @@ export interface StreamBackend {
   /** Kills the codec process as a crash would. */
   kill(): void;
   counters(): BackendCounters;
+  /**
+   * Subscribes to the encoded stream as the codec produces it (live listen of an encoder's own output),
+   * Ogg headers first; returns the unsubscribe. Absent where RackCast never sees the encoded bytes (Liquidsoap).
+   */
+  tapEncoded?(onData: (data: Buffer) => void): () => void;
 }
 
 export type BackendFactory = (host: BackendHost) => StreamBackend;

@@ -87,6 +87,9 @@ export class EncoderRunner {
   private machine: MachineState;
   private backend: StreamBackend | null = null;
   private stopping: Promise<void> = Promise.resolve();
+  /** Live listen's subscriptions to the encoded stream, carried over to the next backend. */
+  private readonly taps = new Set<(data: Buffer) => void>();
+  private readonly retaps = new Map<(data: Buffer) => void, (backend: StreamBackend) => void>();
   private consumer: Consumer | null = null;
   private retryTimer: NodeJS.Timeout | null = null;
   private history: HistoryEntry[] = [];
@@ -162,6 +165,26 @@ export class EncoderRunner {
   link(): { remoteAddress: string; localAddress?: string } | null {
     if (this.machine.name !== 'streaming') return null;
     return this.backend?.link() ?? null;
+  }
+
+  /**
+   * The encoded stream as the codec produces it, for as long as the subscription lasts (across codec
+   * restarts); null when this backend does not expose it (Liquidsoap) or the encoder is not running.
+   */
+  tapEncoded(onData: (data: Buffer) => void): (() => void) | null {
+    const backend = this.backend;
+    if (!backend?.tapEncoded) return null;
+    let untap = backend.tapEncoded(onData);
+    this.taps.add(onData);
+    const retap = (b: StreamBackend): void => {
+      untap = b.tapEncoded?.(onData) ?? (() => undefined);
+    };
+    this.retaps.set(onData, retap);
+    return () => {
+      untap();
+      this.taps.delete(onData);
+      this.retaps.delete(onData);
+    };
   }
 
   /** Kills the codec process as a crash would (tests, and a "restart encoder" command). */
@@ -258,6 +281,7 @@ export class EncoderRunner {
     const backend = (this.deps.createBackend ?? createBackend)(this.host());
     this.backend = backend;
     backend.setTrack(this.track);
+    for (const retap of this.retaps.values()) retap(backend);
     backend.start();
   }
 

@@ -52,6 +52,7 @@ export class FfmpegBackend implements StreamBackend {
   private stallTimer: NodeJS.Timeout | null = null;
   private connectSeq = 0;
   private lastExit: string | null = null;
+  private readonly taps = new Set<(data: Buffer) => void>();
   /** Ogg: the title in the codec's headers; a change restarts the codec. */
   private readonly tags: CodecTags;
   private readonly debug;
@@ -95,6 +96,13 @@ export class FfmpegBackend implements StreamBackend {
 
   kill(): void {
     this.supervisor?.kill();
+  }
+
+  tapEncoded(onData: (data: Buffer) => void): () => void {
+    // A decoder that joins an Ogg stream mid-way needs its headers first, as a new listener does.
+    for (const page of this.sink.headerPages()) onData(page);
+    this.taps.add(onData);
+    return () => this.taps.delete(onData);
   }
 
   counters(): BackendCounters {
@@ -183,7 +191,10 @@ export class FfmpegBackend implements StreamBackend {
       backoff: { initialMs: 500, maxMs: 15_000, resetAfterMs: 30_000 },
       onSpawn: (child) => {
         this.input.attach(child.stdin, () => this.host.drained());
-        child.stdout.on('data', (data: Buffer) => this.sink.write(data));
+        child.stdout.on('data', (data: Buffer) => {
+          this.sink.write(data);
+          for (const tap of this.taps) tap(data);
+        });
         this.host.drained();
       },
       onExit: (info) => this.onExit(info),

@@ -39,6 +39,11 @@ export class StreamSink {
     });
   }
 
+  /** The Ogg header pages of the current codec run (none for other codecs, or before the codec has written them). */
+  headerPages(): Buffer[] {
+    return this.pager ? [...this.pager.headers] : [];
+  }
+
   attach(connection: SourceConnection): void {
     this.connection = connection;
     this.headersSent = 0;
