@@ -31,9 +31,15 @@ function syncFilesystem(dir: string): Promise<void> {
   });
 }
 
-/** Is anything mounted exactly at `dir` (the drive, or the automount that would bring it back)? */
-export function mountedAt(mountsText: string, dir: string): boolean {
-  return parseMounts(mountsText).some((m) => m.mountPoint === dir);
+/**
+ * Is a drive mounted exactly at `dir`: the drive itself, or the automount that would bring it back? A
+ * mount there of the root filesystem's own device does not count: it is the engine unit's
+ * ReadWritePaths= bind mount of the empty directory, which stays in the engine's namespace.
+ */
+export function driveMountedAt(mountsText: string, dir: string): boolean {
+  const mounts = parseMounts(mountsText);
+  const systemDevices = new Set(mounts.filter((m) => m.mountPoint === '/').map((m) => m.device));
+  return mounts.some((m) => m.mountPoint === dir && !systemDevices.has(m.device));
 }
 
 export function storageRoutes(engine: Engine, deps: EjectDeps = {}): Router {
@@ -45,7 +51,7 @@ export function storageRoutes(engine: Engine, deps: EjectDeps = {}): Router {
     const dir = settings.recordings_dir;
     if (!settings.recordings_removable) throw new EngineError('conflict', `the recordings directory ${dir} is not a removable drive`);
     const storage = await engine.recordings.probe();
-    if (!storage.present || !mountedAt(await readMounts(), dir)) throw new EngineError('conflict', `no drive is mounted at ${dir}`);
+    if (!storage.present || !driveMountedAt(await readMounts(), dir)) throw new EngineError('conflict', `no drive is mounted at ${dir}`);
 
     const recording = engine.recordings.activeIds();
     for (const id of recording) await engine.recordings.stopRecording(id);
@@ -56,7 +62,7 @@ export function storageRoutes(engine: Engine, deps: EjectDeps = {}): Router {
       await writeFile(request, `${dir}\n`, { mode: 0o600 });
       const deadline = Date.now() + (deps.timeoutMs ?? EJECT_TIMEOUT_MS);
       while (Date.now() < deadline) {
-        if (!mountedAt(await readMounts(), dir)) {
+        if (!driveMountedAt(await readMounts(), dir)) {
           unmounted = true;
           break;
         }

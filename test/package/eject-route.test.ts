@@ -10,6 +10,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } 
 import { join } from 'node:path';
 import { startTestEngine, type TestEngine } from '../harness/engine.js';
 import { sleep, waitFor } from '../harness/util.js';
+import { driveMountedAt } from '../../src/web/storage-routes.js';
 
 let t: TestEngine;
 const drive = mkdtempSync('/mnt/rackcast-eject-');
@@ -30,6 +31,17 @@ test.after(async () => {
   await t?.stop();
   if (mounted()) spawnSync('umount', [drive]);
   rmSync(drive, { recursive: true, force: true });
+});
+
+test('the drive counts as mounted while it or its automount is there, not the engine unit\'s bind mount of the empty directory', () => {
+  // /proc/self/mounts of the engine on the booted box (ProtectSystem=strict, ReadWritePaths=/media/rackcast-usb).
+  const base = ['/dev/vda / ext4 ro,nosuid,nodev,relatime 0 0', '/dev/vda /media/rackcast-usb ext4 rw,nosuid,relatime 0 0'];
+  const autofs = 'systemd-1 /media/rackcast-usb autofs rw,relatime,fd=29,pgrp=1,timeout=60,minproto=5,maxproto=5,direct,pipe_ino=5363 0 0';
+  const vfat = '/dev/sda /media/rackcast-usb vfat rw,nosuid,nodev,noexec,noatime,uid=989,gid=989,fmask=0177,dmask=0077,flush,errors=remount-ro 0 0';
+  assert.ok(driveMountedAt([...base, autofs, vfat].join('\n'), '/media/rackcast-usb'));
+  assert.ok(driveMountedAt([...base, autofs].join('\n'), '/media/rackcast-usb'), 'the automount alone would mount it again');
+  assert.not.ok(driveMountedAt(base.join('\n'), '/media/rackcast-usb'), 'after the eject');
+  assert.not.ok(driveMountedAt([...base, vfat].join('\n'), '/media/other'));
 });
 
 test('not a removable drive: 409, nothing happens', async () => {

@@ -51,6 +51,16 @@ const show = (unit: string, props: string[]): Record<string, string> =>
   }));
 
 test.before(async () => {
+  try {
+    await setUp();
+  } catch (err) {
+    // uvu does not print a failing hook's error.
+    console.error('set-up failed:', err);
+    throw err;
+  }
+});
+
+async function setUp(): Promise<void> {
   httpPort = await freePort();
   icePort = await freePort();
   // A 64 MiB FAT32 stick (mkfs.vfat makes the image; the host kernel needs no vfat, mtools reads it).
@@ -68,7 +78,7 @@ test.before(async () => {
   // The engine is Type=notify: active once it has opened its database and is serving.
   await waitFor(() => vm.run(['systemctl', 'is-active', 'rackcast-engine.service']).stdout.trim() === 'active', { timeoutMs: 180_000, intervalMs: 2000, what: 'rackcast-engine active' });
   timings.boot_to_engine_s = (Date.now() - started) / 1000;
-});
+}
 
 test.after(async () => {
   await vm?.stop();
@@ -158,7 +168,7 @@ test('a stream of the capture to the guest\'s Icecast decodes to it', async () =
   const samples = channelSamples(pcm, 1).subarray(48000); // past the decoder's start
   const hz = dominantFrequency(samples, 48000);
   assert.ok(Math.abs(hz - 1000) < 10, `dominant ${hz} Hz`);
-  assert.ok(rms(samples) > 1000, `rms ${rms(samples)}`);
+  assert.ok(rms(samples) > 0.1, `rms ${rms(samples)} (full scale 1)`);
 });
 
 test('a USB stick is automounted at /media/rackcast-usb, recorded to, and ejected safely', async () => {
