@@ -47,5 +47,5 @@ export function describeAplayFailure(device: string, info: Pick<ExitInfo, 'spawn
   if (/Device or resource busy/i.test(tail)) return `device "${device}" is in use by another program`;
   const lines = tail.split('\n').map((l) => l.trim()).filter(Boolean);
   const why = lines.find((l) => /unable|error|cannot|failed/i.test(l)) ?? lines.at(-1);
-  return why ? `sound card error: ${why.replace(/^(?:aplay|ALSA lib) [^:]*:\d+:(?:\([^)]*\))? ?/, '')}` : `aplay stopped (exit ${info.code ?? info.signal})`;
+  return why ? `sound card error: ${why.replace(/^(?:aplay: |ALSA lib )[^:]*:\d+:(?:\([^)]*\))? ?/, '')}` : `aplay stopped (exit ${info.code ?? info.signal})`;
 }
