@@ -225,6 +225,9 @@ class AppState {
         return this.refreshStatusSoon();
       case 'recording_rotation':
         return void this.refreshRecordings();
+      case 'live_listen_changed':
+        if (this.status) this.status.live_listen = data as EngineStatus['live_listen'];
+        return;
       case 'alarm_raised':
       case 'alarm_cleared':
         this.alarmChanges++;
