@@ -46,6 +46,16 @@ export async function main(argv: string[]): Promise<void> {
         process.exit(2);
       }
     }
+    if (command === 'token') {
+      const { runToken, TokenError } = await import('./token-cli.js');
+      try {
+        return runToken(rest, process.env);
+      } catch (err) {
+        if (!(err instanceof TokenError)) throw err;
+        console.error(`rackcast token: ${err.message}`);
+        process.exit(2);
+      }
+    }
     if (command === '--help' || command === 'help' || command === '-h') {
       console.log((await import('./help.js')).MAN_HELP);
       return;

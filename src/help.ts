@@ -4,6 +4,7 @@
 import { USAGE } from './cli-flags.js';
 import { PANEL_USAGE } from './panel/panel-flags.js';
 import { PASSWD_USAGE } from './passwd.js';
+import { TOKEN_USAGE } from './token-cli.js';
 
 const indent = (text: string) => text.split('\n').map((l) => `       ${l}`).join('\n');
 
@@ -17,6 +18,7 @@ SYNOPSIS
        rackcast engine [FLAGS]
        rackcast panel [FLAGS]
        rackcast passwd [--data-dir DIR] [--stdin]
+       rackcast token create|list|revoke [FLAGS]
        rackcast --help
 
 COMMANDS
@@ -29,6 +31,9 @@ ${indent(PANEL_USAGE)}
 
        passwd  Sets the admin password (a fresh install has none).
 ${indent(PASSWD_USAGE)}
+
+       token   API tokens with a scope, for the panel, playout systems and scripts.
+${indent(TOKEN_USAGE)}
 
 ENVIRONMENT
        The services read /etc/default/rackcast (RACKCAST_* variables, as above).

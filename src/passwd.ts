@@ -88,7 +88,7 @@ export async function runPasswd(args: string[], env: NodeJS.ProcessEnv, io: Pass
   try {
     const settings = new SettingsStore(db);
     await setAdminPassword(settings, password);
-    if (tokenFd !== null || wantPanelToken) panelToken = createApiToken(settings, 'front panel').token;
+    if (tokenFd !== null || wantPanelToken) panelToken = createApiToken(settings, 'front panel', 'control').token;
   } finally {
     db.close();
   }

@@ -12,13 +12,14 @@ import { recordingRoutes } from './recording-routes.js';
 import { storageRoutes } from './storage-routes.js';
 import { alarmRoutes } from './alarm-routes.js';
 import { liveListenKeyRoutes, liveListenRoutes } from './live-listen-routes.js';
-import { liveListenKeyRoutes, liveListenRoutes } from './live-listen-routes.js';
 import { boxRoutes } from './box-routes.js';
 import { createMetrics } from '../engine/monitoring/metrics.js';
 import { engineHealth } from '../engine/monitoring/health.js';
 import { EventStream } from './sse.js';
 import { errorHandler } from './errors.js';
-import { SessionStore, authRoutes, requireAuth } from './auth.js';
+import { LoginThrottle, SessionStore, SessionTable, authRoutes, requireAuth } from './auth.js';
+import { requireScope } from './scopes.js';
+import { accessRoutes } from './access-routes.js';
 import { refuseCrossSite } from './cross-site.js';
 import { webSettings, webSettingsRoutes } from './web-settings.js';
 import { pageRoutes } from './page/serve-page.js';
@@ -38,13 +39,15 @@ export function createApp(engine: Engine, events: EventStream, sessions: Session
   app.use(refuseCrossSite());
   app.use(express.json({ limit: '64kb' }));
 
-  // Signing in and out needs no credentials; everything else under /api does.
+  // Signing in and out needs no credentials; everything else under /api does. One throttle for every
+  // password check (sign-in, Basic, the password change).
+  const auth = { settings: engine.settings, sessions, throttle: new LoginThrottle() };
   const session = Router();
-  authRoutes(session, { settings: engine.settings, sessions });
+  authRoutes(session, auth);
   app.use(session);
-  // Prometheus scrapes with a bearer token or Basic, like every other reader.
+  // Prometheus scrapes with a bearer token (scope read) or Basic, like every other reader.
   const metrics = createMetrics(engine);
-  app.get('/metrics', requireAuth({ settings: engine.settings, sessions }), async (_req, res) => {
+  app.get('/metrics', requireAuth(auth), requireScope(''), async (_req, res) => {
     res.type(metrics.contentType).send(await metrics.render());
   });
   // The page at / (and GET /api/session, its "am I signed in?" probe).
@@ -59,9 +62,9 @@ export function createApp(engine: Engine, events: EventStream, sessions: Session
   api.use(metadataKeyRoutes(engine));
   // The live listen stream with the listen key: decided before requireAuth, and only for that stream.
   api.use(liveListenKeyRoutes(engine));
-  // The live listen stream with the listen key: decided before requireAuth, and only for that stream.
-  api.use(liveListenKeyRoutes(engine));
-  api.use(requireAuth({ settings: engine.settings, sessions }));
+  api.use(requireAuth(auth));
+  // An API token reaches only what its scope allows (scopes.ts); 403 naming the scope otherwise.
+  api.use(requireScope());
   api.get('/status', (_req, res) => {
     res.json({ ...engine.status(), web: events.stats() });
   });
@@ -79,8 +82,8 @@ export function createApp(engine: Engine, events: EventStream, sessions: Session
   api.use(webSettingsRoutes(engine));
   api.use(alarmRoutes(engine));
   api.use(liveListenRoutes(engine));
-  api.use(liveListenRoutes(engine));
   api.use(boxRoutes(engine));
+  api.use(accessRoutes(engine, { ...auth, events }));
   api.use((_req, res) => {
     res.status(404).json({ error: 'no such API route' });
   });
@@ -92,7 +95,8 @@ export function createApp(engine: Engine, events: EventStream, sessions: Session
 /** `listenFd`: a listening socket passed by systemd (systemd-socket.ts), used instead of port and bind. */
 export function startWebServer(engine: Engine, opts: { port: number; bind: string; listenFd?: number | null }): Promise<WebServer> {
   const events = new EventStream({ maxClients: () => webSettings(engine.settings).sse_max_clients });
-  const sessions = new SessionStore();
+  // Persisted (hashed), so a restart of the engine or a reboot signs nobody out.
+  const sessions = new SessionStore({ persist: new SessionTable(engine.db) });
   engine.on('encoder_status_changed', (s) => events.send('encoder_status_changed', s));
   engine.on('levels', (l) => events.send('levels', l));
   engine.on('capture_status_changed', (c) => events.send('capture_status_changed', c));
@@ -101,7 +105,6 @@ export function startWebServer(engine: Engine, opts: { port: number; bind: strin
   engine.on('recording_rotation', (e) => events.send('recording_rotation', e));
   engine.on('alarm_raised', (a) => events.send('alarm_raised', a));
   engine.on('alarm_cleared', (a) => events.send('alarm_cleared', a));
-  engine.on('live_listen_changed', (l) => events.send('live_listen_changed', l));
   engine.on('live_listen_changed', (l) => events.send('live_listen_changed', l));
   const app = createApp(engine, events, sessions);
   return new Promise((resolve, reject) => {

@@ -98,6 +98,18 @@ export class EventStream {
     this.writeAll(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
   }
 
+  /** Ends the streams whose request was let in as `which` says (res.locals: auth, tokenId, sessionKey): access withdrawn. */
+  closeWhere(which: (locals: Record<string, unknown>) => boolean): number {
+    let closed = 0;
+    for (const res of [...this.clients.keys()]) {
+      if (!which(res.locals)) continue;
+      this.clients.delete(res);
+      res.end();
+      closed++;
+    }
+    return closed;
+  }
+
   close(): void {
     clearInterval(this.keepalive);
     for (const res of this.clients.keys()) res.end();

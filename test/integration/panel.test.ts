@@ -1,6 +1,7 @@
 // The front panel end to end: the real engine (tone capture) streaming to a real Icecast, and the
-// panel as its own process with the PNG display simulator and the stdin button simulator. The
-// frame is read back from the PNG and checked for what it says.
+// panel as its own process with the PNG display simulator and the stdin button simulator, signed in
+// with a `control` API token as its systemd unit is. The frame is read back from the PNG and checked
+// for what it says; the token cannot create an encoder, and once revoked the panel says NO ACCESS.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { ChildProcess } from 'node:child_process';
@@ -27,6 +28,7 @@ let panel: ChildProcess;
 let panelOutput: () => string;
 let framePath: string;
 let encoderId: number;
+let token: { id: string; token: string };
 
 function frameNow(): Framebuffer {
   return pngFrame(readFileSync(framePath));
@@ -63,8 +65,11 @@ test.before(async () => {
   const dir = mkdtempSync(join(tmpdir(), 'rackcast-panel-e2e-'));
   removeOnExit(dir);
   framePath = join(dir, 'panel.png');
-  const env: NodeJS.ProcessEnv = { ...process.env, RACKCAST_ADMIN_PASSWORD: ADMIN_PASSWORD };
-  delete env.RACKCAST_API_TOKEN;
+  const created2 = await t.api('POST', '/api/access/tokens', { label: 'front panel', scope: 'control' });
+  assert.is(created2.status, 201, JSON.stringify(created2.body));
+  token = created2.body;
+  const env: NodeJS.ProcessEnv = { ...process.env, RACKCAST_API_TOKEN: token.token };
+  delete env.RACKCAST_ADMIN_PASSWORD;
   panel = spawnTracked(process.execPath, ['--import', 'tsx', 'src/panel/main.ts', '--api', t.web.url, '--display', `png:${framePath}`, '--buttons', 'stdin'], {
     cwd: root,
     env,
@@ -126,6 +131,28 @@ test('the engine serves the frame the panel shows (OLED mirror)', async () => {
     },
     { timeoutMs: 5000, intervalMs: 100, what: 'GET /api/panel/frame.png equal to the panel PNG' },
   );
+});
+
+test('the control token: creating an encoder is 403 naming the scope; revoked, the panel says NO ACCESS', async () => {
+  const bearer = `Bearer ${token.token}`;
+  const refused = await t.api('POST', '/api/encoders', icecastEncoder(icecast.port, '/other.mp3'), bearer);
+  assert.is(refused.status, 403);
+  assert.is(refused.body.scope, 'admin');
+  const listed = (await t.api('GET', '/api/access/tokens')).body.find((x: { id: string }) => x.id === token.id);
+  assert.ok(listed.last_used_at, 'the panel\'s use is recorded');
+  assert.not.ok(JSON.stringify(listed).includes(token.token), 'never the token itself');
+  assert.is((await t.api('DELETE', `/api/access/tokens/${token.id}`)).status, 204);
+  await waitForFrame('NO ACCESS', (fb) => showsText(fb, 'NO ACCESS', { scale: 2 }));
+  assert.is((await t.api('GET', '/api/status', undefined, bearer)).status, 401);
+  // A new token brings it back (the panel reads its token at start: restarted as systemd would).
+  const again = await t.api('POST', '/api/access/tokens', { label: 'front panel', scope: 'control' });
+  await stopChild(panel);
+  panel = spawnTracked(process.execPath, ['--import', 'tsx', 'src/panel/main.ts', '--api', t.web.url, '--display', `png:${framePath}`, '--buttons', 'stdin'], {
+    cwd: root,
+    env: { ...process.env, RACKCAST_API_TOKEN: again.body.token, RACKCAST_ADMIN_PASSWORD: '' },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  await waitForFrame('ON AIR with the new token', onAir);
 });
 
 test('engine stopped: "engine not running"; engine back: on air again', async () => {

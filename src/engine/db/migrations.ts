@@ -195,6 +195,21 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 6,
+    name: 'access: sign-in sessions survive a restart',
+    up: (db) => {
+      // One row per signed-in page: the SHA-256 of its cookie (never the cookie), and when it expires if
+      // unused (Unix ms). A reboot keeps everybody signed in; a password change deletes the others.
+      db.exec(`
+        CREATE TABLE sessions (
+          token_sha256 TEXT PRIMARY KEY,
+          created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+          expires_at_ms INTEGER NOT NULL
+        ) WITHOUT ROWID;
+      `);
+    },
+  },
 ];
 
 /** The schema version the given database file is at (0 for a new file). */
