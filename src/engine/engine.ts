@@ -177,6 +177,10 @@ export class Engine extends EventEmitter<EngineEvents> {
     return this.opts.captureEnv;
   }
 
+  get dataDir(): string {
+    return this.opts.dataDir;
+  }
+
   /** The capture in use: the stored settings with any start flag over them. */
   get captureSettings(): CaptureSettings {
     return { device: this.capture.device, format: this.capture.format };

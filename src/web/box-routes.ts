@@ -1,10 +1,11 @@
-// The box's own settings over HTTP: the capture (GET/PUT /api/capture) and the station (GET/PUT
-// /api/station). Each PUT is partial, validated whole by its schema (src/engine/box/), and refused with a
+// The box's own settings over HTTP: the capture (GET/PUT /api/capture), the station (GET/PUT
+// /api/station) and what the box is and how it is (GET /api/system). Each PUT is partial, validated whole by its schema (src/engine/box/), and refused with a
 // 400 naming the field while nothing changes.
 import { Router } from 'express';
 import { EngineError, type Engine } from '../engine/engine.js';
 import { loadStation, parseStation, storeStation } from '../engine/box/station-settings.js';
 import type { FieldError } from '../engine/box/settings-parse.js';
+import { systemInfo } from '../engine/box/system-info.js';
 
 export function invalid(what: string, errors: FieldError[]): EngineError {
   return new EngineError('invalid', `invalid ${what}: ${errors.map((e) => `${e.field || 'body'} ${e.message}`).join('; ')}`, errors);
@@ -19,6 +20,9 @@ export function boxRoutes(engine: Engine): Router {
     const result = await engine.capture.update(req.body);
     if (!result.ok) throw invalid('capture settings', result.errors);
     res.json({ ...engine.capture.view(), restarted: result.restarted });
+  });
+  r.get('/system', async (_req, res) => {
+    res.json(await systemInfo({ dataDir: engine.dataDir, engineStartedAt: engine.startedAt }));
   });
   r.get('/station', (_req, res) => {
     res.json(loadStation(engine.settings));

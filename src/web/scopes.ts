@@ -4,7 +4,7 @@
 //   control   what the front panel needs: status and its live events, start/stop (one, all), recording
 //             start/stop, the panel frame, ejecting the USB drive, releasing a held fallback
 //   metadata  now playing only: post titles, read the current one
-//   read      status, live events, encoders, listeners, recordings' state, alarms, the log, metrics
+//   read      status, live events, encoders, listeners, recordings' state, alarms, the log, metrics, system
 import type { RequestHandler } from 'express';
 import type { Scope } from './api-tokens.js';
 
@@ -30,8 +30,9 @@ export const SCOPE_RULES: Record<Exclude<Scope, 'admin'>, readonly Rule[]> = {
     ['GET', /^\/encoders$/],
     ['GET', new RegExp(`^/encoders/${ID}(/status|/recording|/listeners|/listeners/current)?$`)],
     ['GET', /^\/alarms$/],
-    ['GET', /^\/log$/],
+    ['GET', /^\/log(\/kinds)?$/],
     ['GET', /^\/metrics$/],
+    ['GET', /^\/system$/],
     ['GET', /^\/panel\/frame\.png$/],
   ],
 };

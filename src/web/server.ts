@@ -20,6 +20,7 @@ import { errorHandler } from './errors.js';
 import { LoginThrottle, SessionStore, SessionTable, authRoutes, requireAuth } from './auth.js';
 import { requireScope } from './scopes.js';
 import { accessRoutes } from './access-routes.js';
+import { logRoutes } from './log-routes.js';
 import { refuseCrossSite } from './cross-site.js';
 import { webSettings, webSettingsRoutes } from './web-settings.js';
 import { pageRoutes } from './page/serve-page.js';
@@ -69,10 +70,7 @@ export function createApp(engine: Engine, events: EventStream, sessions: Session
     res.json({ ...engine.status(), web: events.stats() });
   });
   api.get('/events', events.handler);
-  api.get('/log', (req, res) => {
-    const limit = Math.min(500, Math.max(1, Number(req.query.limit ?? 100) || 100));
-    res.json(engine.eventLog.recent({ limit }));
-  });
+  api.use(logRoutes(engine));
   api.use(encoderRoutes(engine));
   api.use(panelRoutes());
   api.use(listenerRoutes(engine));
@@ -105,6 +103,7 @@ export function startWebServer(engine: Engine, opts: { port: number; bind: strin
   engine.on('recording_rotation', (e) => events.send('recording_rotation', e));
   engine.on('alarm_raised', (a) => events.send('alarm_raised', a));
   engine.on('alarm_cleared', (a) => events.send('alarm_cleared', a));
+  engine.eventLog.onAdded((e) => events.send('event_logged', e));
   engine.on('live_listen_changed', (l) => events.send('live_listen_changed', l));
   const app = createApp(engine, events, sessions);
   return new Promise((resolve, reject) => {

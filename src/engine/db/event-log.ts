@@ -22,6 +22,10 @@
 //   capture_restored        audio input is back
 //   config_changed          an encoder or setting was created, changed or deleted
 //   capture_changed         the capture moved to another device or format (PUT /api/capture); data: {before, after}
+//   password_changed        the admin password was changed on the page or by PUT /api/access/password
+//   token_created           an API token was created (the page or the API); data: {id, scope}
+//   token_revoked           it was revoked; data: {id}
+//   config_imported         a backup was imported (POST /api/config/import); data: the report of what changed
 //   metadata_push_failed    a now-playing title could not be sent to an encoder's server after its retries;
 //                           data: {song, attempts, method}
 //   recording_started       a file encoder started recording
@@ -79,6 +83,17 @@ interface EventRow {
   data: string | null;
 }
 
+export interface EventQuery {
+  limit?: number;
+  /** Only these kinds. */
+  kinds?: string[];
+  encoderId?: number;
+  /** Older than this event id (the next page: the last id of the one before). */
+  beforeId?: number;
+  /** At or after this time (ISO 8601 UTC, as `at`). */
+  since?: string;
+}
+
 export const DEFAULT_MAX_EVENT_ROWS = 50_000;
 const DEFAULT_RECENT_LIMIT = 100;
 
@@ -117,9 +132,12 @@ export class EventLog {
   readonly maxRows: number;
   private readonly stmts;
   private readonly insertAndPrune: (e: NewEvent) => EventRow;
+  private readonly db: Db;
+  private readonly listeners = new Set<(e: OperatorEvent) => void>();
 
   constructor(db: Db, opts: { maxRows?: number } = {}) {
     this.maxRows = Math.max(1, Math.floor(opts.maxRows ?? DEFAULT_MAX_EVENT_ROWS));
+    this.db = db;
     this.stmts = {
       insert: db.prepare<[string, string, number | null, string, string | null], EventRow>(
         'INSERT INTO events (level, kind, encoder_id, message, data) VALUES (?, ?, ?, ?, ?) RETURNING *',
@@ -143,7 +161,53 @@ export class EventLog {
 
   /** Records an event and returns it as stored (with its id and timestamp). */
   add(e: NewEvent): OperatorEvent {
-    return toEvent(this.insertAndPrune(e));
+    const event = toEvent(this.insertAndPrune(e));
+    // A listener's failure (the SSE fan-out) must never fail the code that reported the event.
+    for (const l of this.listeners) {
+      try {
+        l(event);
+      } catch {
+        /* ignored: see above */
+      }
+    }
+    return event;
+  }
+
+  /** Called with every event as stored (the page's live log). Returns the unsubscribe function. */
+  onAdded(listener: (e: OperatorEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** The kinds the log holds, alphabetically. */
+  kinds(): string[] {
+    return this.db.prepare<[], { kind: string }>('SELECT DISTINCT kind FROM events ORDER BY kind').all().map((r) => r.kind);
+  }
+
+  /** Newest first, filtered; every filter is a bound parameter on an indexed or primary-key range. */
+  query(q: EventQuery = {}): OperatorEvent[] {
+    const asked = Number.isFinite(q.limit) ? Math.floor(q.limit as number) : DEFAULT_RECENT_LIMIT;
+    const limit = Math.min(this.maxRows, Math.max(1, asked));
+    const where: string[] = [];
+    const params: (string | number)[] = [];
+    if (q.kinds && q.kinds.length > 0) {
+      where.push(`kind IN (${q.kinds.map(() => '?').join(', ')})`);
+      params.push(...q.kinds);
+    }
+    if (q.encoderId !== undefined) {
+      where.push('encoder_id = ?');
+      params.push(q.encoderId);
+    }
+    if (q.beforeId !== undefined) {
+      where.push('id < ?');
+      params.push(q.beforeId);
+    }
+    if (q.since !== undefined) {
+      where.push('at >= ?');
+      params.push(q.since);
+    }
+    const sql = `SELECT * FROM events${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`;
+    return this.db.prepare<(string | number)[], EventRow>(sql).all(...params, limit).map(toEvent);
   }
 
   /** The newest events first, optionally only one encoder's; limit defaults to 100, at most maxRows. */
