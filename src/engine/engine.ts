@@ -322,6 +322,34 @@ export class Engine extends EventEmitter<EngineEvents> {
     await Promise.all([...this.activeStreamIds(), ...this.recordings.activeIds()].map((id) => this.stopEncoder(id)));
   }
 
+  /** The encoders on the operator's on-air list (streams and recordings). */
+  onAirIds(): number[] {
+    return [...this.activeStreamIds(), ...this.recordings.activeIds()];
+  }
+
+  /**
+   * A restored configuration: every encoder comes off air and its runner is forgotten (none may keep an old
+   * configuration), `write` runs as one transaction, then the encoders in `start` that exist and are
+   * enabled go on air. Returns the ids started.
+   */
+  async replaceConfiguration(write: () => void, start: number[]): Promise<number[]> {
+    for (const config of this.encoders.list()) {
+      await this.audio.removeRunner(config.id);
+      await this.recordings.remove(config.id);
+      this.metadataPusher.forget(config.id);
+    }
+    this.db.transaction(write)();
+    const started: number[] = [];
+    for (const id of start) {
+      const config = this.encoders.get(id);
+      if (!config?.enabled) continue;
+      this.startEncoder(id);
+      started.push(id);
+    }
+    this.rememberRunning();
+    return started;
+  }
+
   /** Really connects to the encoder's server with its settings and reports what happened. */
   async testConnection(id: number): Promise<{ success: boolean; error?: string; message?: string }> {
     const config = this.getEncoder(id);

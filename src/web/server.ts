@@ -21,6 +21,7 @@ import { LoginThrottle, SessionStore, SessionTable, authRoutes, requireAuth } fr
 import { requireScope } from './scopes.js';
 import { accessRoutes } from './access-routes.js';
 import { logRoutes } from './log-routes.js';
+import { IMPORT_LIMIT, IMPORT_PATH, configRoutes } from './config-routes.js';
 import { refuseCrossSite } from './cross-site.js';
 import { webSettings, webSettingsRoutes } from './web-settings.js';
 import { pageRoutes } from './page/serve-page.js';
@@ -38,7 +39,10 @@ export function createApp(engine: Engine, events: EventStream, sessions: Session
   // Before everything else: a cross-site request riding on the cookie or Basic credentials never reaches
   // a route, the body parser or the password check.
   app.use(refuseCrossSite());
-  app.use(express.json({ limit: '64kb' }));
+  // A restored configuration may be larger than any other body.
+  const json = express.json({ limit: '64kb' });
+  const importJson = express.json({ limit: IMPORT_LIMIT });
+  app.use((req, res, next) => (req.path === IMPORT_PATH ? importJson : json)(req, res, next));
 
   // Signing in and out needs no credentials; everything else under /api does. One throttle for every
   // password check (sign-in, Basic, the password change).
@@ -82,6 +86,7 @@ export function createApp(engine: Engine, events: EventStream, sessions: Session
   api.use(liveListenRoutes(engine));
   api.use(boxRoutes(engine));
   api.use(accessRoutes(engine, { ...auth, events }));
+  api.use(configRoutes(engine, auth));
   api.use((_req, res) => {
     res.status(404).json({ error: 'no such API route' });
   });

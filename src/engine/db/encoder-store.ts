@@ -175,6 +175,12 @@ export class EncoderStore {
     return Number(info.lastInsertRowid);
   }
 
+  /** Inserts an encoder under a given id (a restored backup keeps its ids, and with them the on-air list). */
+  createWithId(id: number, w: EncoderWrite): void {
+    this.db.prepare<[number]>('INSERT INTO encoders (id, name, codec, output_type) VALUES (?, \'\', \'mp3\', \'file\')').run(id);
+    this.update(id, { ...w, server_password: w.server_password ?? null, stats_admin_password: w.stats_admin_password ?? null });
+  }
+
   /** Replaces every field of encoder `id`; false if there is no such encoder. */
   update(id: number, w: EncoderWrite): boolean {
     const params = { ...toParams(w), id };
