@@ -29,10 +29,20 @@ export interface PanelAlarm {
   text: string;
 }
 
+/** Live listen as the panel shows it; null from an engine without it. */
+export interface PanelLiveListen {
+  enabled: boolean;
+  source: string;
+  volume: number;
+  state: string;
+  status_text: string;
+}
+
 export interface PanelStatus {
   capture: { state: string; device: string; error: string | null; levels: PanelLevel[] };
   encoders: PanelEncoder[];
   alarms: PanelAlarm[];
+  liveListen: PanelLiveListen | null;
 }
 
 type Obj = Record<string, unknown>;
@@ -84,6 +94,18 @@ export function parseEncoder(v: unknown): PanelEncoder | null {
   };
 }
 
+export function parseLiveListen(v: unknown): PanelLiveListen | null {
+  if (!isObj(v)) return null;
+  const status = isObj(v.status) ? v.status : {};
+  return {
+    enabled: v.enabled === true,
+    source: str(v.source, 'master'),
+    volume: Math.min(1, Math.max(0, num(v.volume, 1))),
+    state: str(status.state, 'off'),
+    status_text: str(status.status_text, ''),
+  };
+}
+
 /** GET /api/status → PanelStatus. Throws only when the body is not a status object at all. */
 export function parseStatus(json: unknown): PanelStatus {
   if (!isObj(json)) throw new Error('the engine answered /api/status with something that is not a status object');
@@ -97,6 +119,7 @@ export function parseStatus(json: unknown): PanelStatus {
     },
     encoders: Array.isArray(json.encoders) ? json.encoders.map(parseEncoder).filter((e): e is PanelEncoder => e !== null) : [],
     alarms: Array.isArray(json.alarms) ? json.alarms.map(parseAlarm).filter((a): a is PanelAlarm => a !== null) : [],
+    liveListen: parseLiveListen(json.live_listen),
   };
 }
 
@@ -106,6 +129,7 @@ export function parseStatus(json: unknown): PanelStatus {
  * /api/status after a state change, this only makes the change visible at once.
  */
 export function applyEvent(status: PanelStatus, event: string, data: unknown): PanelStatus {
+  if (event === 'live_listen_changed') return { ...status, liveListen: parseLiveListen(data) ?? status.liveListen };
   if (event === 'levels' && isObj(data)) {
     const capture = { ...status.capture, levels: parseLevels(data.channels) };
     if (typeof data.capture === 'string') capture.state = data.capture;

@@ -29,6 +29,7 @@ export function actionPath(action: PanelAction): string {
   if (action.type === 'start-all') return '/api/encoders/start-all';
   if (action.type === 'stop-all') return '/api/encoders/stop-all';
   if (action.type === 'eject') return '/api/storage/eject';
+  if (action.type === 'live-listen') return '/api/live-listen';
   return `/api/encoders/${action.encoderId}/recording/${action.start ? 'start' : 'stop'}`;
 }
 
@@ -152,11 +153,14 @@ export class Panel {
     const path = actionPath(action);
     let answer: { status: number; body: unknown };
     try {
-      answer = await this.opts.link.request('POST', path);
+      answer =
+        action.type === 'live-listen'
+          ? await this.opts.link.request('PUT', path, new TextEncoder().encode(JSON.stringify(action.patch)), 'application/json')
+          : await this.opts.link.request('POST', path);
     } catch (err) {
       answer = { status: 0, body: err instanceof Error ? err.message : String(err) };
     }
-    this.say(`panel: POST ${path} → ${answer.status || 'engine unreachable'}`);
+    this.say(`panel: ${action.type === 'live-listen' ? 'PUT' : 'POST'} ${path} → ${answer.status || 'engine unreachable'}`);
     this.ui = onActionDone(this.ui, action, answer, this.now());
     this.requestRender();
   }

@@ -6,7 +6,7 @@
 import type { PanelEncoder, PanelStatus } from './api-types.js';
 import type { ButtonEvent } from './buttons/button-logic.js';
 
-export type ScreenName = 'home' | 'menu' | 'encoder' | 'network';
+export type ScreenName = 'home' | 'menu' | 'encoder' | 'network' | 'listen';
 
 export interface Toast {
   lines: string[];
@@ -20,6 +20,8 @@ export interface UiState {
   encoderIndex: number;
   /** First encoder row on the home screen. */
   homeScroll: number;
+  /** The highlighted row of the live listen screen (LISTEN_ROWS). */
+  listenRow: number;
   toast: Toast | null;
   lastInputMs: number;
 }
@@ -29,7 +31,9 @@ export type PanelAction =
   | { type: 'stop-all' }
   | { type: 'recording'; encoderId: number; start: boolean }
   /** Safe removal of the USB recordings drive (POST /api/storage/eject). */
-  | { type: 'eject' };
+  | { type: 'eject' }
+  /** Live listen's source, volume or on/off (PUT /api/live-listen). */
+  | { type: 'live-listen'; patch: { enabled?: boolean; source?: string; volume?: number } };
 
 export interface MenuItem {
   label: string;
@@ -43,17 +47,32 @@ export const MENU: readonly MenuItem[] = [
   { label: 'Status', screen: 'home' },
   { label: 'Encoders', screen: 'encoder' },
   { label: 'Network', screen: 'network' },
+  { label: 'Live listen', screen: 'listen' },
   { label: 'Start all streams', action: { type: 'start-all' }, busy: ['Starting', 'all streams'] },
   { label: 'Eject USB drive', action: { type: 'eject' }, busy: ['Finishing files,', 'unmounting'] },
 ];
 
 export const HOME_ROWS = 3;
+/** The live listen screen's rows: select on each changes it (or goes back). */
+export const LISTEN_ROWS = ['on', 'source', 'volume', 'back'] as const;
+/** Volume steps the panel's select walks through, loudest first. */
+export const LISTEN_VOLUMES = [1, 0.75, 0.5, 0.25, 0] as const;
+
+/** What select on "source" moves to: the programme, then every stream on air as its server delivers it. */
+export function listenSources(status: PanelStatus): string[] {
+  return ['master', ...status.encoders.filter((e) => e.recording === null && isOnAir(e)).map((e) => `server:${e.id}`)];
+}
+
+function nextOf<T>(list: readonly T[], current: T): T {
+  const i = list.indexOf(current);
+  return list[(i + 1) % list.length]!;
+}
 export const TOAST_MS = 2500;
 /** Back to the home screen after this long without a button. */
 export const IDLE_MS = 60_000;
 
 export function initialUi(nowMs: number): UiState {
-  return { screen: 'home', menuIndex: 0, encoderIndex: 0, homeScroll: 0, toast: null, lastInputMs: nowMs };
+  return { screen: 'home', menuIndex: 0, encoderIndex: 0, homeScroll: 0, listenRow: 0, toast: null, lastInputMs: nowMs };
 }
 
 const toast = (nowMs: number, ...lines: string[]): Toast => ({ lines, untilMs: nowMs + TOAST_MS });
@@ -130,7 +149,19 @@ export function onButton(ui0: UiState, ev: ButtonEvent, ctx: ButtonContext): { u
       if (ev.button !== 'select') return { ui: { ...ui, menuIndex: wrap(ui.menuIndex + step, MENU.length) }, actions: [] };
       const item = MENU[ui.menuIndex] ?? MENU[0]!;
       if (item.action) return { ui: { ...ui, screen: 'home', toast: toast(now, ...(item.busy ?? ['Working', ''])) }, actions: [item.action] };
-      return { ui: { ...ui, screen: item.screen ?? 'home', encoderIndex: 0 }, actions: [] };
+      return { ui: { ...ui, screen: item.screen ?? 'home', encoderIndex: 0, listenRow: 0 }, actions: [] };
+    }
+    case 'listen': {
+      if (ev.button !== 'select') return { ui: { ...ui, listenRow: wrap(ui.listenRow + step, LISTEN_ROWS.length) }, actions: [] };
+      const ll = status?.liveListen;
+      const row = LISTEN_ROWS[ui.listenRow] ?? 'back';
+      if (row === 'back') return { ui: { ...ui, screen: 'menu' }, actions: [] };
+      if (!ll || !status) return { ui: { ...ui, toast: toast(now, 'Live listen', 'not available') }, actions: [] };
+      if (row === 'on') return { ui, actions: [{ type: 'live-listen', patch: { enabled: !ll.enabled } }] };
+      if (row === 'source') return { ui, actions: [{ type: 'live-listen', patch: { source: nextOf(listenSources(status), ll.source) } }] };
+      // One step quieter each press; after silence, full volume again.
+      const volume: number = LISTEN_VOLUMES.find((v) => v < ll.volume - 1e-6) ?? 1;
+      return { ui, actions: [{ type: 'live-listen', patch: { volume } }] };
     }
     case 'encoder':
       if (ev.button === 'select') return { ui: { ...ui, screen: 'menu' }, actions: [] };
@@ -160,6 +191,10 @@ export function onActionDone(ui: UiState, action: PanelAction, result: ActionRes
     if (result.status === 409) return { ...ui, toast: toast(nowMs, 'Recording', 'not available:', 'no file output') };
     if (result.status < 300) return { ...ui, toast: toast(nowMs, action.start ? 'Recording started' : 'Recording stopped') };
     return { ...ui, toast: toast(nowMs, 'Recording failed:', errorText(result.body)) };
+  }
+  if (action.type === 'live-listen') {
+    if (result.status < 300) return ui;
+    return { ...ui, toast: toast(nowMs, 'Live listen:', errorText(result.body)) };
   }
   if (action.type === 'eject') {
     if (result.status < 300) return { ...ui, toast: toast(nowMs, 'USB drive:', 'safe to remove') };

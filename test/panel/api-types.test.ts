@@ -65,4 +65,12 @@ test('applyEvent: alarm_raised adds an alarm, alarm_cleared removes it (by kind 
   assert.is(applyEvent(raised, 'alarm_cleared', 'nonsense'), raised);
 });
 
+test('live listen: read from the status and kept current by live_listen_changed; an older engine has none', () => {
+  const s = parseStatus({ capture: {}, encoders: [], alarms: [], live_listen: { enabled: true, source: 'server:2', volume: 0.5, status: { state: 'playing', status_text: 'Playing server:2 on "default"' } } });
+  assert.equal(s.liveListen, { enabled: true, source: 'server:2', volume: 0.5, state: 'playing', status_text: 'Playing server:2 on "default"' });
+  const next = applyEvent(s, 'live_listen_changed', { enabled: false, source: 'master', volume: 2, status: { state: 'off', status_text: 'Off' } });
+  assert.equal(next.liveListen, { enabled: false, source: 'master', volume: 1, state: 'off', status_text: 'Off' });
+  assert.is(parseStatus({ capture: {}, encoders: [], alarms: [] }).liveListen, null);
+});
+
 test.run();

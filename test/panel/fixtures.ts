@@ -18,7 +18,7 @@ const levels = [
 ];
 
 function status(encoders: PanelEncoder[], over: Partial<PanelStatus['capture']> = {}): PanelStatus {
-  return { capture: { state: 'running', device: 'hw:1,0', error: null, levels, ...over }, encoders, alarms: [] };
+  return { capture: { state: 'running', device: 'hw:1,0', error: null, levels, ...over }, encoders, alarms: [], liveListen: null };
 }
 
 const net = { address: '192.168.1.20', hostname: 'rackcast-studio1', pageUrl: 'http://192.168.1.20:8080/' };
@@ -64,6 +64,10 @@ export const REFERENCE_VIEWS: Record<string, PanelView> = {
   'encoder-retrying': view({ status: trouble, ui: ui({ screen: 'encoder', encoderIndex: 1 }) }),
   network: view({ status: onAir, ui: ui({ screen: 'network' }) }),
   menu: view({ status: onAir, ui: ui({ screen: 'menu', menuIndex: 1 }) }),
+  'live-listen': view({
+    status: { ...onAir, liveListen: { enabled: true, source: 'server:1', volume: 0.75, state: 'playing', status_text: 'Playing server:1 on "hw:CARD=Headphones,DEV=0"' } },
+    ui: ui({ screen: 'listen', listenRow: 1 }),
+  }),
   'engine-not-running': view({ link: { kind: 'down', reason: 'connection refused' } }),
   connecting: view({ link: { kind: 'connecting' } }),
   'no-access': view({ link: { kind: 'unauthorised' } }),

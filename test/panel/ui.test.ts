@@ -1,8 +1,9 @@
 // The buttons' meaning as pure functions: what each press asks of the engine and what it shows.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { expire, initialUi, onActionDone, onButton, IDLE_MS, MENU, type ButtonContext, type PanelAction, type UiState } from '../../src/panel/ui.js';
+import { expire, initialUi, listenSources, onActionDone, onButton, IDLE_MS, MENU, type ButtonContext, type PanelAction, type UiState } from '../../src/panel/ui.js';
 import { parseStatus, type PanelStatus } from '../../src/panel/api-types.js';
+import { actionPath } from '../../src/panel/panel.js';
 import { BUTTON_NAMES, type ButtonEvent, type ButtonEventKind, type ButtonName } from '../../src/panel/buttons/button-logic.js';
 
 const status = (...states: string[]): PanelStatus =>
@@ -116,7 +117,7 @@ test('menu: select opens it, up/down wrap, select opens the item, select goes ba
   assert.is(r.ui.encoderIndex, 2);
   r = press(r.ui, s, ev('down'));
   assert.is(r.ui.encoderIndex, 0);
-  r = press(r.ui, s, ev('select'), ev('down'), ev('down'), ev('select'));
+  r = press(r.ui, s, ev('select'), ev('down'), ev('down'), ev('down'), ev('select'));
   assert.equal(r.actions, [{ type: 'start-all' }], 'the menu can start streams too');
   assert.is(r.ui.screen, 'home');
 });
@@ -155,6 +156,31 @@ test('time passing: messages expire, an idle panel goes home', () => {
   assert.is(expire(ui, 3000).toast, null);
   assert.is(expire(ui, 3000).screen, 'network');
   assert.is(expire(ui, IDLE_MS).screen, 'home');
+});
+
+test('live listen from the panel: select switches it on, walks the sources (programme, then each stream on air) and the volume', () => {
+  const base = status('streaming', 'disabled');
+  const s = { ...base, liveListen: { enabled: false, source: 'master', volume: 1, state: 'off', status_text: 'Off' } };
+  let r = press(initialUi(0), s, ev('select'), ev('down'), ev('down'), ev('down'), ev('select'));
+  assert.is(r.ui.screen, 'listen');
+  r = press(r.ui, s, ev('select'));
+  assert.equal(r.actions, [{ type: 'live-listen', patch: { enabled: true } }]);
+  r = press(r.ui, s, ev('down'), ev('select'));
+  assert.equal(r.actions, [{ type: 'live-listen', patch: { source: 'server:1' } }], 'only encoder 1 is on air');
+  assert.equal(listenSources(s), ['master', 'server:1']);
+  const onServer = { ...s, liveListen: { ...s.liveListen, source: 'server:1', volume: 0.6 } };
+  assert.equal(press(r.ui, onServer, ev('select')).actions, [{ type: 'live-listen', patch: { source: 'master' } }], 'and round again');
+  r = press(r.ui, onServer, ev('down'), ev('select'));
+  assert.equal(r.actions, [{ type: 'live-listen', patch: { volume: 0.5 } }], 'one step quieter: 60 % to 50 %');
+  r = press(r.ui, { ...onServer, liveListen: { ...onServer.liveListen, volume: 0 } }, ev('select'));
+  assert.equal(r.actions, [{ type: 'live-listen', patch: { volume: 1 } }], 'after silence comes full volume');
+  r = press(r.ui, s, ev('down'), ev('select'));
+  assert.equal([r.ui.screen, r.actions], ['menu', []]);
+  const old = press({ ...initialUi(0), screen: 'listen', listenRow: 0 }, base, ev('select'));
+  assert.match(old.ui.toast?.lines.join(' ') ?? '', /not available/);
+  assert.is(actionPath({ type: 'live-listen', patch: {} }), '/api/live-listen');
+  const refused = onActionDone(r.ui, { type: 'live-listen', patch: { source: 'server:9' } }, { status: 400, body: { error: 'encoder 9 is stopped' } }, 0);
+  assert.equal(refused.toast?.lines, ['Live listen:', 'encoder 9 is stopped']);
 });
 
 test.run();

@@ -9,6 +9,7 @@ import type { UiState } from '../ui.js';
 import { drawHome } from './home.js';
 import { drawEncoder } from './encoder.js';
 import { drawNetwork } from './network.js';
+import { drawListen } from './listen.js';
 import { drawMenu } from './menu.js';
 import { drawLink } from './link.js';
 import { messageBox } from './widgets.js';
@@ -30,6 +31,7 @@ export function renderPanel(view: PanelView): Framebuffer {
   else if (ui.screen === 'network') drawNetwork(fb, view.net);
   else if (view.link.kind !== 'up' || !view.status) drawLink(fb, view.link, view.apiLabel);
   else if (ui.screen === 'encoder') drawEncoder(fb, view.status, ui);
+  else if (ui.screen === 'listen') drawListen(fb, view.status, ui);
   else drawHome(fb, view.status, ui, view.nowMs);
   if (ui.toast && view.nowMs < ui.toast.untilMs) messageBox(fb, ui.toast.lines);
   return fb;
