@@ -155,11 +155,19 @@ test('a fresh install answers on port 80, locked, until rackcast passwd sets the
 test('a stream of the capture to the guest\'s Icecast decodes to it', async () => {
   // The tone stands in for a sound card (a VM has none to capture from), set the way an operator would.
   vm.ok(['sh', '-c', 'echo RACKCAST_CAPTURE=tone:1000 >> /etc/default/rackcast && systemctl restart rackcast-engine']);
-  vm.ok(['systemctl', 'start', 'icecast2']);
+  // The package's own Icecast: set up with passwords of its own, off until the operator turns it on.
+  assert.is(vm.run(['systemctl', 'is-enabled', 'rackcast-icecast.service']).stdout.trim(), 'disabled');
+  assert.is(vm.run(['systemctl', 'is-active', 'rackcast-icecast.service']).stdout.trim(), 'inactive');
+  assert.is(vm.ok(['stat', '-c', '%U %a', '/etc/rackcast/icecast.xml']).trim(), 'root 600');
+  const sourcePassword = /<source-password>([A-Za-z0-9]{16,})<\/source-password>/.exec(vm.ok(['cat', '/etc/rackcast/icecast.xml']))?.[1];
+  assert.ok(sourcePassword, 'a generated source password');
+  vm.ok(['systemctl', 'enable', '--now', 'rackcast-icecast.service']);
+  await waitFor(() => vm.run(['curl', '-sf', 'http://127.0.0.1:8000/status-json.xsl']).code === 0, { timeoutMs: 60_000, intervalMs: 1000, what: 'rackcast-icecast answering' });
+  assert.is(show('rackcast-icecast.service', ['User']).User, 'icecast2');
   await waitFor(() => api('GET', '/api/session', undefined, false).status === 200, { timeoutMs: 120_000, intervalMs: 1000, what: 'engine back' });
   const created = api('POST', '/api/encoders', {
     name: 'Main MP3', codec: 'mp3', bitrate_kbps: 128, output_type: 'icecast', server_host: '127.0.0.1', server_port: 8000,
-    server_password: 'hackme', mount_point: '/live.mp3',
+    server_password: sourcePassword, mount_point: '/live.mp3',
   });
   assert.is(created.status, 201, JSON.stringify(created.json));
   assert.is(api('POST', `/api/encoders/${created.json.id}/start`).status, 200);
