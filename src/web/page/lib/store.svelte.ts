@@ -8,6 +8,7 @@ import type {
   ChannelLevel, EncoderConfig, EncoderStatus, EncoderStatusEvent, EngineStatus, HistoryEntry, LevelsEvent, ListenerUpdate,
   MetadataOverview, NowPlaying, RecordingOverview, RecordingStatus, SessionInfo, CaptureStatus,
 } from './types.js';
+import type { OperatorEvent } from '../../../engine/db/event-log.js';
 
 export type AuthState = 'checking' | 'unreachable' | 'locked' | 'signed_out' | 'signed_in';
 
@@ -16,6 +17,7 @@ const STATUS_REFRESH_MS = 5000;
 const HISTORY_SHOWN = 10;
 
 type ListenerListener = (update: ListenerUpdate) => void;
+type LogListener = (event: OperatorEvent) => void;
 
 class AppState {
   auth = $state<AuthState>('checking');
@@ -41,6 +43,9 @@ class AppState {
   private statusTimer: ReturnType<typeof setInterval> | null = null;
   private statusSoon: ReturnType<typeof setTimeout> | null = null;
   private listenerListeners = new Set<ListenerListener>();
+  private logListeners = new Set<LogListener>();
+  /** The station's name: the page's title. */
+  stationName = $state('RackCast');
 
   statusOf(id: number): EncoderStatus | undefined {
     return this.status?.encoders.find((e) => e.id === id) as EncoderStatus | undefined;
@@ -58,13 +63,24 @@ class AppState {
     return out;
   }
 
+  /** Every event the engine logs from now on (the log view). */
+  onLogEvent(fn: LogListener): () => void {
+    this.logListeners.add(fn);
+    return () => this.logListeners.delete(fn);
+  }
+
+  async refreshStation(): Promise<void> {
+    this.stationName = (await api.get<{ station_name: string }>('/api/station')).station_name;
+    if (typeof document !== 'undefined') document.title = `${this.stationName} · RackCast`;
+  }
+
   onListenerUpdate(fn: ListenerListener): () => void {
     this.listenerListeners.add(fn);
     return () => this.listenerListeners.delete(fn);
   }
 
   async init(): Promise<void> {
-    setUnauthorizedHandler(() => this.signedOut('Your session has ended (the engine restarted, or the page was idle for 12 hours). Sign in again.'));
+    setUnauthorizedHandler(() => this.signedOut('Your session has ended (the page was idle for 12 hours, or the admin password was changed). Sign in again.'));
     this.clock ??= setInterval(() => (this.now = Date.now()), 1000);
     await this.checkSession();
   }
@@ -124,7 +140,7 @@ class AppState {
       },
       // After a gap, what happened meanwhile was not evented to us: read it all again.
       onOpen: () => void this.reloadAll(),
-      onUnauthorized: () => this.signedOut('Your session has ended (the engine restarted, or the page was idle for 12 hours). Sign in again.'),
+      onUnauthorized: () => this.signedOut('Your session has ended (the page was idle for 12 hours, or the admin password was changed). Sign in again.'),
     });
     this.link$.start();
     if (this.statusTimer) clearInterval(this.statusTimer);
@@ -154,7 +170,7 @@ class AppState {
     const quiet = (p: Promise<void>): Promise<void> => p.catch((err: unknown) => {
       if (!(err instanceof ApiError)) console.warn('reload failed', err);
     });
-    await Promise.all([quiet(this.refreshStatus()), quiet(this.refreshMetadata()), quiet(this.refreshEncoders().then(() => this.refreshRecordings()))]);
+    await Promise.all([quiet(this.refreshStatus()), quiet(this.refreshMetadata()), quiet(this.refreshStation()), quiet(this.refreshEncoders().then(() => this.refreshRecordings()))]);
   }
 
   async refreshStatus(): Promise<void> {
@@ -227,6 +243,9 @@ class AppState {
         return void this.refreshRecordings();
       case 'live_listen_changed':
         if (this.status) this.status.live_listen = data as EngineStatus['live_listen'];
+        return;
+      case 'event_logged':
+        for (const fn of this.logListeners) fn(data as OperatorEvent);
         return;
       case 'alarm_raised':
       case 'alarm_cleared':
