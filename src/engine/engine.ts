@@ -387,6 +387,7 @@ export class Engine extends EventEmitter<EngineEvents> {
     const deadAir = this.audio.deadAir();
     return {
       engine: { started_at: new Date(this.startedAt).toISOString(), uptime_secs: Math.floor((Date.now() - this.startedAt) / 1000) },
+      station_name: loadStation(this.settings).station_name,
       capture: { ...capture, levels: this.audio.lastLevels() },
       encoders,
       queues: this.audio.queueStats(),

@@ -43,6 +43,8 @@ export interface PanelStatus {
   encoders: PanelEncoder[];
   alarms: PanelAlarm[];
   liveListen: PanelLiveListen | null;
+  /** The station's name (GET /api/station), on the home screen's last line while no alarm needs it. */
+  stationName?: string | null;
 }
 
 type Obj = Record<string, unknown>;
@@ -111,6 +113,7 @@ export function parseStatus(json: unknown): PanelStatus {
   if (!isObj(json)) throw new Error('the engine answered /api/status with something that is not a status object');
   const capture = isObj(json.capture) ? json.capture : {};
   return {
+    stationName: strOrNull(json.station_name),
     capture: {
       state: str(capture.state, 'unknown'),
       device: str(capture.device, ''),

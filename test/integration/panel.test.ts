@@ -59,6 +59,7 @@ test.before(async () => {
   const created = await t.api('POST', '/api/encoders', icecastEncoder(icecast.port, '/panel.mp3', { name: 'Panel MP3' }));
   assert.is(created.status, 201, JSON.stringify(created.body));
   encoderId = created.body.id;
+  await t.api('PUT', '/api/station', { station_name: 'Radio Panel' });
   await t.api('POST', '/api/encoders/start-all');
   await t.waitForState(encoderId, (s) => s.state === 'streaming', 15_000, 'streaming');
 
@@ -86,8 +87,8 @@ test.after(async () => {
   await icecast?.stop();
 });
 
-test('the panel shows the encoder on air', async () => {
-  const fb = await waitForFrame('ON AIR and a LIVE row', onAir);
+test('the panel shows the encoder on air, and the station\'s name', async () => {
+  const fb = await waitForFrame('ON AIR and a LIVE row', (f) => onAir(f) && showsText(f, 'Radio Panel'));
   assert.ok(showsText(fb, 'Panel MP3'), 'the encoder row names it');
   assert.ok(showsText(fb, '1/1'));
 });

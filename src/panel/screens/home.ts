@@ -5,7 +5,8 @@
 //   Main MP3     LIVE   12  one row per encoder: name, state, listeners
 //   Backup AAC   RETRY
 //   ▬▬▬▬▬▬▬▬▬▬▬▬▬▬▬▬▬▬▬▬▬    input level, one bar per channel
-//   SERVER DOWN Backup AAC  the alarm line (inverted), alarms taking turns every 3 s
+//   SERVER DOWN Backup AAC  the alarm line (inverted), alarms taking turns every 3 s; without an alarm,
+//                           the station's name
 import type { Framebuffer } from '../framebuffer.js';
 import { drawText, drawTextRight, fit } from '../font.js';
 import type { PanelEncoder, PanelStatus } from '../api-types.js';
@@ -63,5 +64,7 @@ export function drawHome(fb: Framebuffer, status: PanelStatus, ui: UiState, nowM
     const alarm = alarms[Math.floor(nowMs / ALARM_TURN_MS) % alarms.length] ?? '';
     fb.fillRect(0, 55, 128, 9);
     drawText(fb, 1, 56, fit(alarm, 21), { invert: true });
+  } else if (status.stationName) {
+    drawText(fb, 1, 56, fit(status.stationName, 21));
   }
 }
