@@ -123,6 +123,15 @@ test('the engine runs as rackcast from the socket unit, with the hardening in fo
   assert.is(panel.Result, 'success');
 });
 
+test('the USB sound card is named RackCastIn by udev, and ALSA\'s default reaches it by that name', () => {
+  assert.match(vm.ok(['cat', '/proc/asound/cards']), /\[RackCastIn\s*\]/);
+  assert.is(vm.run(['test', '-e', '/proc/asound/RackCastIn']).code, 0);
+  // Playback: QEMU's card has no capture side. "default" is the package's asym PCM (plug on the card by id).
+  const played = vm.run(['aplay', '-q', '-D', 'default', '-f', 'S16_LE', '-r', '44100', '-c', '2', '-d', '1', '/dev/zero']);
+  assert.is(played.code, 0, played.stderr);
+  assert.match(vm.ok(['aplay', '-L']), /^rackcast_in$/m);
+});
+
 test('systemd-analyze security scores (printed for the README)', () => {
   for (const unit of ['rackcast-engine.service', 'rackcast-panel.service']) {
     const out = vm.ok(['systemd-analyze', 'security', '--no-pager', unit]);

@@ -40,6 +40,8 @@ export class Vm {
       '-netdev', `user,id=net0,hostfwd=tcp:127.0.0.1:${sshPort}-:22,hostfwd=tcp:127.0.0.1:${httpPort}-:80${extra}`,
       '-device', 'virtio-net-pci,netdev=net0',
       '-device', 'qemu-xhci,id=xhci',
+      // A USB sound card (QEMU's usb-audio, playback only), for the udev name and ALSA's default.
+      '-audiodev', 'none,id=snd0', '-device', 'usb-audio,audiodev=snd0,bus=xhci.0',
       '-monitor', `unix:${this.monitor},server,nowait`,
       '-serial', `file:${join(dir, 'console.log')}`,
     ];
