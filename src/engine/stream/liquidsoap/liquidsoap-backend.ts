@@ -5,6 +5,7 @@
 // "Retrying (2/5)" and its countdown mean what they mean with ffmpeg). Titles go over the same socket,
 // and Liquidsoap sends them on (Icecast /admin/metadata, SHOUTcast admin.cgi, or a new Ogg chain).
 // Stopping closes its stdin: the input ends and Liquidsoap shuts down cleanly.
+import { execFile } from 'node:child_process';
 import { closeSync, constants, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
@@ -18,7 +19,7 @@ import type { Track } from '../../metadata/types.js';
 import { isLongBackoff } from '../outputs/source-errors.js';
 import type { BackendCounters, BackendHost, StreamBackend } from '../backend.js';
 import { PcmInput } from '../pcm-input.js';
-import { ATTEMPT_COMMAND, buildLiquidsoapScript, TITLE_COMMAND } from './liquidsoap-script.js';
+import { ATTEMPT_COMMAND, buildLiquidsoapScript, dialectOf, TITLE_COMMAND, type Dialect } from './liquidsoap-script.js';
 import { parseLiquidsoapLine } from './liquidsoap-events.js';
 import { log } from '../../log.js';
 
@@ -30,6 +31,8 @@ export function liquidsoapBinary(): string {
 
 /** Liquidsoap type-checks its script (about 2 s) before it connects; a connect that takes longer than this is stuck. */
 export const CONNECT_DEADLINE_MS = 20_000;
+/** How long a Liquidsoap may take to load its script before the deadline counts anyway. */
+const MAX_STARTUP_MS = 60_000;
 const SOCKET_TIMEOUT_MS = 3000;
 const LOG_TAIL_LINES = 8;
 /** What Liquidsoap writes around an answer on its socket ("\r\nEND\r\n", "Bye!\r\n"). */
@@ -65,6 +68,23 @@ export function socketCommand(path: string, command: string, timeoutMs = SOCKET_
   });
 }
 
+const dialects = new Map<string, Promise<Dialect>>();
+
+/**
+ * Which script dialect the installed Liquidsoap speaks, asked once per executable (`--version`, 0.1-0.2 s,
+ * never blocking the audio worker). One that does not answer gets 2.3's, the one Debian 13 ships.
+ */
+export function liquidsoapDialect(binary = liquidsoapBinary()): Promise<Dialect> {
+  let known = dialects.get(binary);
+  if (!known) {
+    known = new Promise((resolve) => {
+      execFile(binary, ['--version'], { timeout: 10_000 }, (_err, stdout) => resolve(dialectOf(String(stdout ?? '')) ?? '2.3'));
+    });
+    dialects.set(binary, known);
+  }
+  return known;
+}
+
 /** Each backend's files get their own names: an encoder deleted and another created with its id may overlap for a moment. */
 let instances = 0;
 
@@ -93,6 +113,7 @@ export class LiquidsoapBackend implements StreamBackend {
   private readonly dir: string;
   private readonly ownDir: boolean;
   private readonly fileStem: string;
+  private dialect: Dialect = '2.3';
   private readonly debug;
 
   constructor(
@@ -162,14 +183,26 @@ export class LiquidsoapBackend implements StreamBackend {
     if (this.onAir) return;
     // A new process tries at once by itself; one that has failed waits for this.
     if (this.socketReady) this.command(ATTEMPT_COMMAND);
+    this.armDeadline(CONNECT_DEADLINE_MS);
+  }
+
+  /**
+   * An attempt that neither connects nor fails is stuck. The clock runs from when Liquidsoap has its script
+   * loaded (its socket answers): a start-up slowed by a busy machine is not a stuck connection.
+   */
+  private armDeadline(ms: number, startupWaitedMs = 0): void {
     this.clearDeadline();
     this.deadline = setTimeout(() => {
       this.deadline = null;
       if (this.onAir || this.stopping) return;
+      if (!this.socketReady && this.supervisor?.running && startupWaitedMs < MAX_STARTUP_MS) {
+        this.armDeadline(ms, startupWaitedMs + ms);
+        return;
+      }
       const why = this.lastWords() ?? 'Liquidsoap did not connect';
-      this.host.connectFailed(`${why} (no connection after ${CONNECT_DEADLINE_MS / 1000} s)`, false);
+      this.host.connectFailed(`${why} (no connection after ${Math.round((ms + startupWaitedMs) / 1000)} s)`, false);
       this.supervisor?.kill();
-    }, CONNECT_DEADLINE_MS);
+    }, ms);
   }
 
   disconnect(): void {
@@ -287,6 +320,7 @@ export class LiquidsoapBackend implements StreamBackend {
       password: this.host.password(),
       socketPath: this.socketPath,
       allowRoot: process.getuid?.() === 0,
+      dialect: this.dialect,
     });
     rmSync(this.socketPath, { force: true });
     // Never through a link: the script holds the server password.
@@ -310,6 +344,8 @@ export class LiquidsoapBackend implements StreamBackend {
       },
       backoff: { initialMs: 500, maxMs: 15_000, resetAfterMs: 30_000 },
       stopWith: 'stdin',
+      // Liquidsoap 2.3 caches each compiled script (a few MB each) under $HOME; here it stays in the run directory.
+      env: { ...process.env, LIQ_CACHE_USER_DIR: join(this.dir, 'liquidsoap-cache') },
       onSpawn: (child) => {
         this.input.attach(child.stdin, () => this.host.drained());
         this.socketReady = false;
@@ -322,7 +358,11 @@ export class LiquidsoapBackend implements StreamBackend {
       },
       onExit: (info) => this.onExit(info),
     });
-    this.supervisor.start();
+    const supervisor = this.supervisor;
+    void liquidsoapDialect().then((dialect) => {
+      this.dialect = dialect;
+      if (this.supervisor === supervisor && !this.stopping) supervisor.start();
+    });
   }
 
   private onExit(info: ExitInfo): void {

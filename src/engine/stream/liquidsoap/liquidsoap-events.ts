@@ -17,7 +17,8 @@ const RULES: Array<{ test: RegExp; kind: SourceErrorKind; detail?: (m: RegExpMat
   { test: /Connection refused/i, kind: 'unreachable', detail: () => 'connection refused' },
   { test: /No route to host|Host is unreachable/i, kind: 'unreachable', detail: () => 'no route to host' },
   { test: /Network is unreachable/i, kind: 'unreachable', detail: () => 'network unreachable' },
-  { test: /[Cc]ould not resolve|Name or service not known|host not found|Unknown host/i, kind: 'unreachable', detail: () => 'host name not found' },
+  // Liquidsoap (2.1.3 and 2.3.2 alike) says only "Not_found" (OCaml's exception) for a host name that does not resolve.
+  { test: /[Cc]ould not resolve|Name or service not known|host not found|Unknown host|^Not_found$/i, kind: 'unreachable', detail: () => 'host name not found' },
   { test: /[Tt]imed? ?out/, kind: 'timeout' },
   { test: /Broken pipe|Connection reset|EPIPE|ECONNRESET/i, kind: 'closed' },
   { test: /^(\d{3}), ([^(]*)/, kind: 'rejected', detail: (m) => `${m[1]} ${m[2]!.trim()}` },
@@ -52,7 +53,8 @@ export function parseLiquidsoapLine(line: string): LiquidsoapEvent | null {
     }
   }
   const logged = line.match(LOG_LINE);
-  if (logged) return { type: 'log', text: `${logged[1]}: ${logged[3]}`, severe: Number(logged[2]) <= 2 };
+  // 2.3 logs deprecations at level 2 ("[lang.deprecated:2] WARNING: ..."): not a reason an encoder failed.
+  if (logged) return { type: 'log', text: `${logged[1]}: ${logged[3]}`, severe: Number(logged[2]) <= 2 && logged[1] !== 'lang.deprecated' };
   const text = line.trim();
   return text ? { type: 'log', text, severe: /error|failed|exception/i.test(text) } : null;
 }

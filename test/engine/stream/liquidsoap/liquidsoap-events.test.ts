@@ -27,6 +27,10 @@ test('errors in the ffmpeg backend\'s words, and which need the long back-off', 
     ['could not write data to host: Broken pipe in write()', 'server closed the connection', false],
     ['Connection timed out', 'server did not answer', false],
     ['could not resolve host name nowhere.invalid', 'server unreachable (host name not found)', false],
+    // What Liquidsoap 2.1.3 and 2.3.2 really say for a host name that does not resolve.
+    ['Not_found', 'server unreachable (host name not found)', false],
+    ['Connection refused in connect()', 'server unreachable (connection refused)', false],
+    ['Cry.Timeout', 'server did not answer', false],
     ['500, Internal Server Error (HTTP/1.0)', 'server refused the stream: 500 Internal Server Error', false],
     ['something new', 'server refused the stream: something new', false],
   ];
@@ -42,6 +46,8 @@ test('log lines: level 1-2 are severe and kept for the operator, with their sour
     type: 'log', text: '/a.mp3: Connection failed: could not write data to host', severe: true,
   });
   assert.equal(parseLiquidsoapLine('2026/12/02 02:09:20 [clock.main:3] Streaming loop starts'), { type: 'log', text: 'clock.main: Streaming loop starts', severe: false });
+  // Liquidsoap 2.3's deprecation notices are level 2 but no reason an encoder failed.
+  assert.is(parseLiquidsoapLine('2026/12/02 02:46:44 [lang.deprecated:2] WARNING: "x" is deprecated')?.type === 'log' && (parseLiquidsoapLine('2026/12/02 02:46:44 [lang.deprecated:2] WARNING: "x" is deprecated') as { severe: boolean }).severe, false);
   // Script errors are printed without a timestamp.
   assert.equal(parseLiquidsoapLine('Error 3: Syntax error!'), { type: 'log', text: 'Error 3: Syntax error!', severe: true });
 });

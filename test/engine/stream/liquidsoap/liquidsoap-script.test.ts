@@ -1,15 +1,18 @@
 // test-timeout: 180
-// The generated Liquidsoap scripts: snapshots of every codec and output kind, each one checked by the
-// real `liquidsoap --check --strict`, and string literals proved by effect: Liquidsoap itself prints
-// back exactly the quotes, backslashes, #{...} and newlines it was given.
+// The generated Liquidsoap scripts: snapshots of every codec and output kind in both dialects (2.1 for
+// Debian 12's Liquidsoap 2.1.3, 2.3 for Debian 13's 2.3.x), the installed Liquidsoap's set checked by the
+// real `liquidsoap --check --strict`, and string literals proved by effect: Liquidsoap itself prints back
+// exactly the quotes, backslashes, #{...} and newlines it was given. (The 2.3 set was checked, and run
+// against a real Icecast, with trixie's Liquidsoap 2.3.2 in a Debian 13 root: README, Encoder backends.)
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { buildLiquidsoapScript, liquidsoapString, type ScriptEncoder } from '../../../../src/engine/stream/liquidsoap/liquidsoap-script.js';
+import { buildLiquidsoapScript, dialectOf, liquidsoapString, type Dialect, type ScriptEncoder } from '../../../../src/engine/stream/liquidsoap/liquidsoap-script.js';
+import { liquidsoapDialect } from '../../../../src/engine/stream/liquidsoap/liquidsoap-backend.js';
 import type { PcmFormat } from '../../../../src/engine/types.js';
 import { removeOnExit } from '../../../harness/util.js';
 
@@ -28,6 +31,7 @@ const BASE: ScriptEncoder = {
   stream_description: 'line one\nline two', is_public: false, send_metadata: true, metadata_charset: 'UTF-8',
 };
 const OPTS = { password: 'p"a\\s#{s}w\nord', socketPath: '/run/rackcast/encoder-3.sock', allowRoot: false };
+const DIALECTS: Dialect[] = ['2.1', '2.3'];
 
 const CASES: Record<string, Partial<ScriptEncoder>> = {
   'icecast-mp3-cbr': {},
@@ -44,10 +48,12 @@ const CASES: Record<string, Partial<ScriptEncoder>> = {
   'hostile-strings': { stream_name: HOSTILE, stream_genre: HOSTILE, stream_url: HOSTILE, stream_description: HOSTILE, server_host: 'host"#{x}', mount_point: '/m"#{x}\\', server_username: 'u#{x}' },
 };
 
-function scriptFor(name: string): string {
+function scriptFor(name: string, dialect: Dialect): string {
   const opts = name === 'hostile-strings' ? { ...OPTS, password: HOSTILE } : OPTS;
-  return buildLiquidsoapScript(INPUT, { ...BASE, ...CASES[name] }, opts);
+  return buildLiquidsoapScript(INPUT, { ...BASE, ...CASES[name] }, { ...opts, dialect });
 }
+
+const snapshot = (dialect: Dialect, name: string): string => join(SNAPSHOTS, dialect, `${name}.liq`);
 
 async function check(path: string): Promise<string> {
   try {
@@ -59,25 +65,38 @@ async function check(path: string): Promise<string> {
   }
 }
 
-test('every generated script matches its snapshot', () => {
-  for (const name of Object.keys(CASES)) {
-    const file = join(SNAPSHOTS, `${name}.liq`);
-    const script = scriptFor(name);
-    if (UPDATE || !existsSync(file)) {
-      assert.ok(UPDATE, `no snapshot ${file}: run with RACKCAST_UPDATE_SNAPSHOTS=1 and read the new file before committing it`);
-      writeFileSync(file, script);
+test('the dialect from `liquidsoap --version`', async () => {
+  assert.is(dialectOf('Liquidsoap 2.1.3'), '2.1');
+  assert.is(dialectOf('Liquidsoap 2.2.5'), '2.3');
+  assert.is(dialectOf('Liquidsoap 2.3.2+dev'), '2.3');
+  assert.is(dialectOf('Liquidsoap 3.0.0'), '2.3');
+  assert.is(dialectOf('something else'), null);
+  assert.ok(DIALECTS.includes(await liquidsoapDialect('liquidsoap')));
+});
+
+test('every generated script matches its snapshot, in both dialects', () => {
+  for (const dialect of DIALECTS) {
+    mkdirSync(join(SNAPSHOTS, dialect), { recursive: true });
+    for (const name of Object.keys(CASES)) {
+      const file = snapshot(dialect, name);
+      const script = scriptFor(name, dialect);
+      if (UPDATE || !existsSync(file)) {
+        assert.ok(UPDATE, `no snapshot ${file}: run with RACKCAST_UPDATE_SNAPSHOTS=1 and read the new file before committing it`);
+        writeFileSync(file, script);
+      }
+      assert.fixture(script, readFileSync(file, 'utf8'), `${dialect}/${name}`);
     }
-    assert.fixture(script, readFileSync(file, 'utf8'), name);
   }
 });
 
-test('every snapshot passes the real `liquidsoap --check --strict`', async () => {
+test('every snapshot of the installed Liquidsoap\'s dialect passes its real `liquidsoap --check --strict`', async () => {
+  const dialect = await liquidsoapDialect('liquidsoap');
   const names = Object.keys(CASES);
   const failures: string[] = [];
   // Two at a time: each check is a Liquidsoap start-up (about 2 s of CPU).
   for (let i = 0; i < names.length; i += 2) {
     const batch = names.slice(i, i + 2);
-    const results = await Promise.all(batch.map((name) => check(join(SNAPSHOTS, `${name}.liq`))));
+    const results = await Promise.all(batch.map((name) => check(snapshot(dialect, name))));
     results.forEach((r, k) => r && failures.push(`${batch[k]}: ${r}`));
   }
   assert.equal(failures, []);
@@ -85,7 +104,7 @@ test('every snapshot passes the real `liquidsoap --check --strict`', async () =>
 
 test('a script with a Liquidsoap error is refused by the same check (the check can fail)', async () => {
   const broken = join(dir, 'broken.liq');
-  writeFileSync(broken, scriptFor('icecast-mp3-cbr').replace('%mp3(bitrate=128', '%mp3(bitrate="128"'));
+  writeFileSync(broken, scriptFor('icecast-mp3-cbr', await liquidsoapDialect('liquidsoap')).replace('%mp3(bitrate=128', '%mp3(bitrate="128"'));
   assert.ok((await check(broken)) !== '', 'liquidsoap --check accepted a bitrate given as a string');
 });
 
