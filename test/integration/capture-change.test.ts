@@ -46,7 +46,9 @@ test('tone → PulseAudio PCM on air: one listener hears both, the encoder never
   // One connection across the change. Icecast's burst (≈ 4 s at 128 kbps) comes first, then live audio.
   const listening = decodeToPcm(`${icecast.baseUrl}/change.mp3`, { seconds: 14, rate: 48000, channels: 1, timeoutMs: 30_000 });
   await sleep(4000);
+  const switchStart = Date.now();
   const toPulse = await t.api('PUT', '/api/capture', { device: pulse.pcm });
+  const switchMs = Date.now() - switchStart;
   assert.is(toPulse.status, 200, JSON.stringify(toPulse.body));
   assert.is(toPulse.body.restarted, 'capture');
   await waitFor(async () => (await t!.api('GET', '/api/capture')).body.status.state === 'running', { timeoutMs: 5000, what: 'capture running on pulse' });
@@ -57,6 +59,16 @@ test('tone → PulseAudio PCM on air: one listener hears both, the encoder never
   assert.ok(Math.abs(first - 440) < 5, `the tone first (${first} Hz)`);
   assert.ok(Math.abs(last - PULSE_HZ) < 5, `then the PulseAudio input (${last} Hz)`);
   assert.ok(rms(samples.subarray(-48000)) > 0.2, 'not silent');
+  // The moment of silence the encoders got while the capture moved: the longest run of 10 ms blocks
+  // below -40 dBFS between the two tones.
+  let run = 0;
+  let longest = 0;
+  for (let i = 48000; i + 480 <= samples.length - 48000; i += 480) {
+    run = rms(samples.subarray(i, i + 480)) < 0.01 ? run + 1 : 0;
+    longest = Math.max(longest, run);
+  }
+  console.log(`capture switch: ${longest * 10} ms of silence on the mount, PUT answered in ${switchMs} ms`);
+  assert.ok(longest * 10 < 1000, `silence during the switch: ${longest * 10} ms`);
   const after = await t.status(id);
   assert.is(after.state, 'streaming');
   assert.is(after.connected_since, before.connected_since, 'the encoder never reconnected');
