@@ -18,7 +18,8 @@ import { engineHealth } from '../engine/monitoring/health.js';
 import { EventStream } from './sse.js';
 import { errorHandler } from './errors.js';
 import { LoginThrottle, SessionStore, SessionTable, authRoutes, requireAuth } from './auth.js';
-import { requireScope } from './scopes.js';
+import { requireScope, scopeAllows } from './scopes.js';
+import type { Scope } from './api-tokens.js';
 import { accessRoutes } from './access-routes.js';
 import { logRoutes } from './log-routes.js';
 import { IMPORT_LIMIT, IMPORT_PATH, configRoutes } from './config-routes.js';
@@ -108,7 +109,8 @@ export function startWebServer(engine: Engine, opts: { port: number; bind: strin
   engine.on('recording_rotation', (e) => events.send('recording_rotation', e));
   engine.on('alarm_raised', (a) => events.send('alarm_raised', a));
   engine.on('alarm_cleared', (a) => events.send('alarm_cleared', a));
-  engine.eventLog.onAdded((e) => events.send('event_logged', e));
+  // The log's lines only to those who may read the log (not a control or metadata token).
+  engine.eventLog.onAdded((e) => events.send('event_logged', e, (l) => scopeAllows((l.scope as Scope | undefined) ?? 'admin', 'GET', '/log')));
   engine.on('live_listen_changed', (l) => events.send('live_listen_changed', l));
   const app = createApp(engine, events, sessions);
   return new Promise((resolve, reject) => {

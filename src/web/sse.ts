@@ -93,9 +93,12 @@ export class EventStream {
     this.write(client, 'retry: 2000\n\n');
   };
 
-  send(event: string, data: unknown): void {
+  /** `to`: only the streams whose request it accepts (res.locals), e.g. the scopes that may read the log. */
+  send(event: string, data: unknown, to?: (locals: Record<string, unknown>) => boolean): void {
     if (this.clients.size === 0) return;
-    this.writeAll(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+    const text = `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
+    if (!to) return this.writeAll(text);
+    for (const client of this.clients.values()) if (to(client.res.locals)) this.write(client, text);
   }
 
   /** Ends the streams whose request was let in as `which` says (res.locals: auth, tokenId, sessionKey): access withdrawn. */

@@ -55,4 +55,22 @@ test('live: a new event arrives on /api/events as event_logged', async () => {
   controller.abort();
 });
 
+test('live log lines go only to those who may read the log: a read token gets them, a control token does not', async () => {
+  const make = async (scope: string) => (await t.api('POST', '/api/access/tokens', { label: scope, scope })).body.token as string;
+  const streams: { scope: string; seen: string[]; controller: AbortController }[] = [];
+  for (const scope of ['read', 'control']) {
+    const controller = new AbortController();
+    const res = await fetch(`${t.web.url}/api/events`, { headers: { authorization: `Bearer ${await make(scope)}` }, signal: controller.signal });
+    assert.is(res.status, 200);
+    const entry = { scope, seen: [] as string[], controller };
+    readSse(res.body!, (e) => entry.seen.push(e.event ?? ''));
+    streams.push(entry);
+  }
+  await t.api('PUT', '/api/station', { station_name: 'Scoped Log FM' });
+  await waitFor(() => streams[0]!.seen.includes('event_logged'), { timeoutMs: 3000, what: 'the read token gets it' });
+  await waitFor(() => streams[1]!.seen.includes('levels'), { timeoutMs: 3000, what: 'the control stream is live' });
+  assert.not.ok(streams[1]!.seen.includes('event_logged'), 'the control token does not');
+  for (const s of streams) s.controller.abort();
+});
+
 test.run();

@@ -152,6 +152,11 @@ export class CaptureService {
     return { ok: false, field: 'device', message: `sound card "${this.live.device}" delivered no audio in this format`, busy: false };
   }
 
+  /** Stores settings for the next start without applying them (a restored backup whose device cannot open now). */
+  storeForNextStart(config: CaptureConfig): void {
+    this.store(config);
+  }
+
   private store(config: CaptureConfig): void {
     this.stored = config;
     this.deps.settings.set(CAPTURE_SETTINGS_KEY, config);

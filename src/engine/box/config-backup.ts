@@ -12,7 +12,7 @@ import type { Engine } from '../engine.js';
 import type { EncoderConfig } from '../types.js';
 import { parseEncoderInput, type EncoderWrite } from '../stream/encoder-schema.js';
 import { DEFAULT_STATION, loadStation, parseStation, storeStation, type StationSettings } from './station-settings.js';
-import { CAPTURE_SETTINGS_KEY, DEFAULT_CAPTURE_CONFIG, parseCapture, type CaptureConfig } from '../capture/capture-settings.js';
+import { DEFAULT_CAPTURE_CONFIG, parseCapture, type CaptureConfig } from '../capture/capture-settings.js';
 import { checkRecordingsDir, defaultRecordingSettings, parseRecordingSettings, type RecordingSettings } from '../recording/recording-settings.js';
 import { parseIntakeSettings, DEFAULT_INTAKE_SETTINGS, type IntakeSettings } from '../metadata/intake-settings.js';
 import { checkPollSecs } from '../stats/listener-stats.js';
@@ -187,7 +187,7 @@ export async function applyImport(engine: Engine, plan: ImportPlan): Promise<Imp
 
   const write = (): void => {
     if (plan.station) storeStation(engine.settings, plan.station);
-    if (plan.capture) engine.settings.set(CAPTURE_SETTINGS_KEY, plan.capture);
+    if (plan.capture) engine.capture.storeForNextStart(plan.capture);
     if (plan.stats_poll_secs !== undefined) engine.listenerStats.setPollSecs(plan.stats_poll_secs);
     if (plan.alarms) engine.alarms.updateSettings(plan.alarms);
     if (plan.encoders) {
