@@ -120,6 +120,19 @@ test('a control token made on the page: shown once, works, refused what it may n
   assert.is(await page.locator('[data-role="new-token"]').count(), 0, 'shown only once');
 });
 
+test('intake: the counters follow the titles that arrive; a metadata key comes with its URL once', async () => {
+  await page.getByRole('link', { name: 'Box', exact: true }).click();
+  const state = page.locator('[data-role="intake-state"]');
+  await state.filter({ hasText: 'http 0' }).waitFor();
+  assert.is((await t.api('POST', '/api/metadata', { artist: 'A', title: 'Counted' })).status, 200);
+  await state.filter({ hasText: 'http 1' }).waitFor({ timeout: 8000 });
+  await page.getByRole('button', { name: 'Create a key' }).click();
+  const url = await page.getByLabel('Metadata URL').inputValue();
+  assert.match(url, new RegExp(`^${t.web.url}/api/metadata\\?key=[^&]+&artist=ARTIST&title=TITLE$`));
+  const called = await fetch(url.replace('ARTIST', 'Key').replace('TITLE', 'Works'));
+  assert.is(called.status, 200, 'the URL works as shown');
+});
+
 test('a backup with one invalid encoder: the field listed, nothing changed', async () => {
   const doc = (await t.api('GET', '/api/config/export')).body;
   doc.encoders[0].mount_point = 'box.mp3';
