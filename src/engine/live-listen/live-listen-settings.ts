@@ -2,6 +2,7 @@
 // LiveListenOutput): types, defaults and the errors, which name the field. PUT takes a partial object
 // merged over the stored one; read-only keys from a GET body (`status`, `network`) are ignored.
 import { z } from 'zod';
+import { patchSettings } from '../settings-patch.js';
 import type { FieldError } from '../stream/encoder-schema.js';
 
 export const LIVE_LISTEN_KEY = 'live_listen';
@@ -39,16 +40,7 @@ export type ParsedSettings = { ok: true; value: LiveListenSettings } | { ok: fal
 
 /** Validates `input` merged over `current`. */
 export function parseLiveListenSettings(input: unknown, current: LiveListenSettings): ParsedSettings {
-  if (typeof input !== 'object' || input === null || Array.isArray(input)) return { ok: false, errors: [{ field: '', message: 'must be an object with the live listen settings' }] };
-  const given = Object.fromEntries(Object.entries(input).filter(([k]) => !READ_ONLY_KEYS.includes(k)));
-  const result = liveListenSchema.safeParse({ ...current, ...given });
-  if (result.success) return { ok: true, value: result.data };
-  const errors = new Map<string, string>();
-  for (const issue of result.error.issues) {
-    if (issue.code === 'unrecognized_keys') for (const key of issue.keys) errors.set(key, 'is not a live listen setting');
-    else if (!errors.has(issue.path.join('.'))) errors.set(issue.path.join('.'), issue.message);
-  }
-  return { ok: false, errors: [...errors].map(([field, message]) => ({ field, message })) };
+  return patchSettings(liveListenSchema, input, current, { what: 'live listen settings', readOnly: READ_ONLY_KEYS });
 }
 
 /** The stored settings, or the defaults where nothing valid is stored. */

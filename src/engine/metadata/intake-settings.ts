@@ -5,6 +5,7 @@
 import { isIP } from 'node:net';
 import { isAbsolute } from 'node:path';
 import { z } from 'zod';
+import { patchSettings } from '../settings-patch.js';
 import { compilePattern } from './line-parser.js';
 
 export const INTAKE_SETTINGS_KEY = 'metadata_intake';
@@ -81,19 +82,7 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 
 /** Validates `input` merged over `current`; errors name the field. */
 export function parseIntakeSettings(input: unknown, current: IntakeSettings = DEFAULT_INTAKE_SETTINGS): IntakeParse {
-  if (!isRecord(input)) return { ok: false, errors: [{ field: '', message: 'must be an object with the intake settings' }] };
-  const given = Object.fromEntries(Object.entries(input).filter(([k]) => !READ_ONLY_KEYS.includes(k)));
-  const result = intakeSettingsSchema.safeParse({ ...current, ...given });
-  if (result.success) return { ok: true, value: result.data };
-  const errors = new Map<string, string>();
-  for (const iss of result.error.issues) {
-    if (iss.code === 'unrecognized_keys') for (const key of iss.keys) errors.set(key, 'is not a known field');
-    else {
-      const field = iss.path.map(String).join('.');
-      if (!errors.has(field)) errors.set(field, iss.message);
-    }
-  }
-  return { ok: false, errors: [...errors].map(([field, message]) => ({ field, message })) };
+  return patchSettings(intakeSettingsSchema, input, current, { what: 'intake settings', readOnly: READ_ONLY_KEYS });
 }
 
 /**
