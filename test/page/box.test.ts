@@ -167,4 +167,20 @@ test('password change on the page: the other page is signed out, the new passwor
   assert.equal(w.errors.filter((e) => !/40[0-9]/.test(e)), [], 'the console stays clean');
 });
 
+test('on a 390-px phone: the Box and Log views fit, every control labelled', async () => {
+  const phone = await openPage(browser, t.web.url, { width: 390, height: 844 });
+  await signIn(phone.page, NEW_PASSWORD);
+  for (const view of ['Box', 'Log']) {
+    await phone.page.getByRole('link', { name: view, exact: true }).click();
+    await phone.page.locator(view === 'Box' ? '#backup-title' : '[data-role="log"] li').first().waitFor();
+    const overflow = await horizontalOverflow(phone.page);
+    assert.is(overflow.scrollWidth <= overflow.clientWidth, true, `${view}: ${JSON.stringify(overflow)}`);
+    const unlabelled = await phone.page.locator('input:not([type="hidden"]), select').evaluateAll((els) =>
+      els.filter((el) => !(el as HTMLInputElement).labels?.length && !el.getAttribute('aria-label')).map((el) => el.outerHTML.slice(0, 80)));
+    assert.equal(unlabelled, [], `${view}: controls without a label`);
+    await shot(phone.page, `phone-${view.toLowerCase()}`);
+  }
+  await phone.context.close();
+});
+
 test.run();
