@@ -10,7 +10,7 @@ import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { openDatabase } from './engine/db/database.js';
 import { SettingsStore } from './engine/db/settings-store.js';
-import { createApiToken, setAdminPassword } from './web/auth.js';
+import { SessionTable, createApiToken, setAdminPassword } from './web/auth.js';
 
 export const PASSWD_USAGE = `usage: rackcast passwd [--data-dir DIR] [--stdin]
   Sets the admin password of the engine whose data is in DIR (default $RACKCAST_DATA_DIR, else
@@ -88,6 +88,8 @@ export async function runPasswd(args: string[], env: NodeJS.ProcessEnv, io: Pass
   try {
     const settings = new SettingsStore(db);
     await setAdminPassword(settings, password);
+    // A new password signs every page out, also in a running engine (it checks the stored sessions).
+    new SessionTable(db).removeAllBut(null);
     if (tokenFd !== null || wantPanelToken) panelToken = createApiToken(settings, 'front panel', 'control').token;
   } finally {
     db.close();

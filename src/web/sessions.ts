@@ -17,6 +17,8 @@ export interface SessionPersistence {
   remove(key: string): void;
   /** Every session but `keep` (a key, or null for all). */
   removeAllBut(keep: string | null): void;
+  /** Whether `key` is still stored: another process (`rackcast passwd`) may have signed everybody out. */
+  has(key: string): boolean;
 }
 
 /** The `sessions` table (migration 6). */
@@ -30,6 +32,7 @@ export class SessionTable implements SessionPersistence {
       save: db.prepare<[string, number]>('INSERT INTO sessions (token_sha256, expires_at_ms) VALUES (?, ?) ON CONFLICT(token_sha256) DO UPDATE SET expires_at_ms = excluded.expires_at_ms'),
       remove: db.prepare<[string]>('DELETE FROM sessions WHERE token_sha256 = ?'),
       removeAllBut: db.prepare<[string]>('DELETE FROM sessions WHERE token_sha256 != ?'),
+      has: db.prepare<[string], { one: number }>('SELECT 1 AS one FROM sessions WHERE token_sha256 = ?'),
     };
   }
 
@@ -48,6 +51,10 @@ export class SessionTable implements SessionPersistence {
 
   removeAllBut(keep: string | null): void {
     this.stmts.removeAllBut.run(keep ?? '');
+  }
+
+  has(key: string): boolean {
+    return this.stmts.has.get(key) !== undefined;
   }
 }
 
@@ -89,6 +96,11 @@ export class SessionStore {
     if (s === undefined) return false;
     if (this.now() >= s.expiresAt) {
       this.drop(k);
+      return false;
+    }
+    // One primary-key lookup: a session deleted by `rackcast passwd` ends here too.
+    if (this.persist && !this.persist.has(k)) {
+      this.sessions.delete(k);
       return false;
     }
     s.expiresAt = this.now() + this.idleMs;

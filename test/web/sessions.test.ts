@@ -55,4 +55,13 @@ test('destroyAllBut keeps only that session, in memory and on disk', () => {
   assert.not.ok(restarted.validate(a.token));
 });
 
+test('sessions deleted by another process (rackcast passwd) end in the running store at once', () => {
+  const { db, make } = setup();
+  const store = make();
+  const { token } = store.create();
+  assert.ok(store.validate(token));
+  new SessionTable(db).removeAllBut(null);
+  assert.not.ok(store.validate(token));
+});
+
 test.run();
