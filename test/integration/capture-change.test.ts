@@ -93,11 +93,13 @@ test('tone → PulseAudio PCM on air: one listener hears both, the encoder never
 test('a new format restarts the audio path and the encoder comes back; stored for the next start; a flag wins and says so', async () => {
   const dataDir = t!.dataDir;
   const id = (await t!.api('GET', '/api/encoders')).body[0].id as number;
+  const formatStart = Date.now();
   const changed = await t!.api('PUT', '/api/capture', { sample_rate: 44100, channels: 1 });
   assert.is(changed.status, 200, JSON.stringify(changed.body));
   assert.is(changed.body.restarted, 'audio_path');
   assert.equal(changed.body.status.format, { sampleRate: 44100, channels: 1, sampleFormat: 'S16_LE' });
   await t!.waitForState(id, (s) => s.state === 'streaming', 15_000, 'back on air');
+  console.log(`format change: PUT answered in ${changed.body.restarted && Date.now() - formatStart} ms (back on air by then or just after)`);
   await t!.stop();
 
   t = await startTestEngine({ dataDir, captureEnv: env });

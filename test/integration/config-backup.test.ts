@@ -48,8 +48,10 @@ test('export: without the passwords by GET; with them only for the admin passwor
 });
 
 test('import into a fresh engine: the same encoders stream to the same mounts, the settings with them', async () => {
+  const importStart = Date.now();
   const r = await b.api('POST', '/api/config/import', doc);
   assert.is(r.status, 200, JSON.stringify(r.body));
+  console.log(`import of ${doc.encoders.length} encoders and the settings: ${Date.now() - importStart} ms`);
   assert.equal(r.body.encoders.added, ['One', 'Two']);
   assert.equal(r.body.encoders.started, ['One', 'Two']);
   assert.ok(r.body.changed.includes('station') && r.body.changed.includes('stats_poll_secs') && r.body.changed.includes('alarms'), JSON.stringify(r.body.changed));
