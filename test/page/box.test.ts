@@ -31,6 +31,10 @@ const NEW_PASSWORD = 'page-changed-pw';
 
 test.before(async () => {
   ensurePageBuilt();
+  // A box whose NTP has not synced yet: timedatectl says "no".
+  const fakeDir = mkdtempSync(join(tmpdir(), 'timedatectl-'));
+  process.env.RACKCAST_TIMEDATECTL = join(fakeDir, 'timedatectl');
+  writeFileSync(process.env.RACKCAST_TIMEDATECTL, '#!/bin/sh\necho no\n', { mode: 0o755 });
   [icecast, pulse, browser] = await Promise.all([startIcecast({ mounts: ['/box.mp3'] }), startPulse(), launchBrowser()]);
   player = pulse.play(sinePcm({ freqHz: PULSE_HZ, seconds: 1, rate: 48000, channels: 2, amplitude: 0.5 }), { rate: 48000, channels: 2 }, { loop: true });
   t = await startTestEngine({ captureEnv: { ...process.env, ...pulse.env } });
@@ -56,6 +60,12 @@ async function chooseOther(name: string): Promise<void> {
   await page.getByLabel('ALSA name').fill(name);
   await page.getByRole('button', { name: 'Save capture' }).click();
 }
+
+test('the clock not synchronised: a warning above every view and in the System card', async () => {
+  await page.getByText('The box\'s clock is not synchronised yet (no NTP)').waitFor();
+  await page.getByRole('link', { name: 'Box', exact: true }).click();
+  await page.locator('[data-role="clock-warning"]').filter({ hasText: 'not synchronised yet' }).waitFor();
+});
 
 test('capture: a bad device shows the engine\'s words beside the field; the PulseAudio input is heard on the mount', async () => {
   await page.getByRole('link', { name: 'Box', exact: true }).click();

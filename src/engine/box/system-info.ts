@@ -57,12 +57,15 @@ const readText = (path: string): string | null => {
   }
 };
 
-/** systemd-timesyncd touches this file once the clock is synchronised; otherwise timedatectl (chrony, ntpd) is asked. */
-export async function clockState(): Promise<SystemInfo['clock']> {
+/**
+ * systemd-timesyncd touches this file once the clock is synchronised; otherwise timedatectl (chrony, ntpd)
+ * is asked. RACKCAST_TIMEDATECTL names another timedatectl (tests), as RACKCAST_ARECORD does for arecord.
+ */
+export async function clockState(syncFile = '/run/systemd/timesync/synchronized'): Promise<SystemInfo['clock']> {
   const now = new Date().toISOString();
-  if (existsSync('/run/systemd/timesync/synchronized')) return { state: 'synchronized', now, source: 'systemd-timesyncd' };
+  if (existsSync(syncFile)) return { state: 'synchronized', now, source: 'systemd-timesyncd' };
   const answer = await new Promise<string | null>((resolve) => {
-    execFile('timedatectl', ['show', '--property=NTPSynchronized', '--value'], { timeout: 2000 }, (err, stdout) => resolve(err ? null : stdout.trim()));
+    execFile(process.env.RACKCAST_TIMEDATECTL || 'timedatectl', ['show', '--property=NTPSynchronized', '--value'], { timeout: 2000 }, (err, stdout) => resolve(err ? null : stdout.trim()));
   });
   if (answer === 'yes') return { state: 'synchronized', now, source: 'timedatectl' };
   if (answer === 'no') return { state: 'unsynchronized', now, source: 'timedatectl' };

@@ -5,7 +5,8 @@ import * as assert from 'uvu/assert';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { memAvailableBytes, readThermalZones, systemInfo } from '../../../src/engine/box/system-info.js';
+import { clockState, memAvailableBytes, readThermalZones, systemInfo } from '../../../src/engine/box/system-info.js';
+import { chmodSync } from 'node:fs';
 
 const read = (p: string): string | null => {
   try {
@@ -45,6 +46,30 @@ test('this machine: every reading present or null, the disk of the data director
   assert.ok(info.cpu.count >= 1 && info.cpu.load_1m >= 0);
   assert.ok(info.memory.available_bytes > 0 && info.memory.available_bytes <= info.memory.total_bytes);
   assert.ok(info.data_disk && info.data_disk.free_bytes > 0 && info.data_disk.free_bytes <= info.data_disk.total_bytes);
+});
+
+test('the clock: timesyncd\'s file, else timedatectl\'s answer, else unknown', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'clock-'));
+  const fake = (answer: string, code = 0): string => {
+    const path = join(dir, `timedatectl-${answer || 'none'}-${code}`);
+    writeFileSync(path, `#!/bin/sh\n[ "$1 $2 $3" = "show --property=NTPSynchronized --value" ] || exit 9\necho ${answer}\nexit ${code}\n`);
+    chmodSync(path, 0o755);
+    return path;
+  };
+  const synced = join(dir, 'synchronized');
+  writeFileSync(synced, '');
+  assert.equal((await clockState(synced)).source, 'systemd-timesyncd');
+  const missing = join(dir, 'no-such-file');
+  try {
+    process.env.RACKCAST_TIMEDATECTL = fake('no');
+    assert.is((await clockState(missing)).state, 'unsynchronized');
+    process.env.RACKCAST_TIMEDATECTL = fake('yes');
+    assert.equal([(await clockState(missing)).state, (await clockState(missing)).source], ['synchronized', 'timedatectl']);
+    process.env.RACKCAST_TIMEDATECTL = fake('', 1);
+    assert.equal((await clockState(missing)).state, 'unknown');
+  } finally {
+    delete process.env.RACKCAST_TIMEDATECTL;
+  }
 });
 
 test.run();

@@ -46,6 +46,9 @@ class AppState {
   private logListeners = new Set<LogListener>();
   /** The station's name: the page's title. */
   stationName = $state('RackCast');
+  /** The box's clock (GET /api/system, every minute): a warning above every view while NTP has not synced. */
+  clockState = $state<'synchronized' | 'unsynchronized' | 'unknown'>('unknown');
+  private clockTimer: ReturnType<typeof setInterval> | null = null;
 
   statusOf(id: number): EncoderStatus | undefined {
     return this.status?.encoders.find((e) => e.id === id) as EncoderStatus | undefined;
@@ -60,6 +63,7 @@ class AppState {
     const out: string[] = [];
     if (this.auth === 'signed_in' && this.link === 'reconnecting') out.push(`No contact with the engine: ${this.linkDetail ?? 'reconnecting'}. What you see may be out of date.`);
     for (const a of this.status?.alarms ?? []) out.push(a.text);
+    if (this.auth === 'signed_in' && this.clockState === 'unsynchronized') out.push('The box\'s clock is not synchronised yet (no NTP): file rotation and cue times follow it. Check the network\'s time server.');
     return out;
   }
 
@@ -67,6 +71,10 @@ class AppState {
   onLogEvent(fn: LogListener): () => void {
     this.logListeners.add(fn);
     return () => this.logListeners.delete(fn);
+  }
+
+  async refreshClock(): Promise<void> {
+    this.clockState = (await api.get<{ clock: { state: AppState['clockState'] } }>('/api/system')).clock.state;
   }
 
   async refreshStation(): Promise<void> {
@@ -143,6 +151,9 @@ class AppState {
       onUnauthorized: () => this.signedOut('Your session has ended (the page was idle for 12 hours, or the admin password was changed). Sign in again.'),
     });
     this.link$.start();
+    if (this.clockTimer) clearInterval(this.clockTimer);
+    void this.refreshClock().catch(() => undefined);
+    this.clockTimer = setInterval(() => void this.refreshClock().catch(() => undefined), 60_000);
     if (this.statusTimer) clearInterval(this.statusTimer);
     let ticks = 0;
     this.statusTimer = setInterval(() => {
@@ -158,6 +169,8 @@ class AppState {
     this.link$ = null;
     if (this.statusTimer) clearInterval(this.statusTimer);
     this.statusTimer = null;
+    if (this.clockTimer) clearInterval(this.clockTimer);
+    this.clockTimer = null;
     this.auth = 'signed_out';
     this.authMessage = message;
     this.status = null;
