@@ -3,6 +3,7 @@
 // for that field only) and the errors, one per field, each naming it, as the API returns them and the
 // page shows them beside the field. Encoders (stream/encoder-schema.ts) follow the same conventions.
 import type { z } from 'zod';
+import { patchSettings } from '../settings-patch.js';
 
 export interface FieldError {
   /** The API key at fault; '' means the input as a whole. */
@@ -33,12 +34,10 @@ export function fieldErrors(issues: readonly z.core.$ZodIssue[], what: string): 
 /**
  * Validates a partial update merged over `current` (PUT semantics: absent keys keep their value).
  * `readOnly` keys (what GET adds, such as a status) are dropped so a GET body can be sent back.
+ * The one merge-and-validate of the box's settings objects (settings-patch.ts).
  */
 export function parseUpdate<S extends z.ZodType>(schema: S, input: unknown, current: z.output<S>, what: string, readOnly: readonly string[] = []): Parsed<z.output<S>> {
-  if (!isRecord(input)) return { ok: false, errors: [{ field: '', message: `must be an object with the ${what}` }] };
-  const given = Object.fromEntries(Object.entries(input).filter(([k]) => !readOnly.includes(k)));
-  const result = schema.safeParse({ ...(current as object), ...given });
-  return result.success ? { ok: true, value: result.data } : { ok: false, errors: fieldErrors(result.error.issues, what) };
+  return patchSettings(schema, input, current, { what, readOnly });
 }
 
 /** A stored row: each field that is missing or no longer valid takes its default; the others are kept. */
