@@ -91,6 +91,18 @@ test('capture: a bad device shows the engine\'s words beside the field; the Puls
   await shot(page, 'box-view');
 });
 
+test('station: the name in the title; a new encoder starts with the station\'s stream defaults', async () => {
+  await page.getByLabel('Station name').fill('Radio Box');
+  await page.getByLabel('Genre for new encoders').fill('Jazz');
+  await page.getByRole('button', { name: 'Save station' }).click();
+  await page.locator('#station-title ~ form [role="status"]').waitFor();
+  await waitFor(async () => (await page.title()) === 'Radio Box · RackCast', { timeoutMs: 3000, what: 'the page title' });
+  await page.goto('/#/encoders/new');
+  await page.getByRole('tab', { name: 'Metadata' }).click();
+  await waitFor(async () => (await page.getByLabel('Genre', { exact: true }).inputValue()) === 'Jazz', { timeoutMs: 3000, what: 'the genre prefilled' });
+  await page.goto('/#/');
+});
+
 test('the log view: an Icecast restart as it happens; the kind filter; older pages', async () => {
   await page.getByRole('link', { name: 'Log', exact: true }).click();
   const log = page.locator('[data-role="log"]');
