@@ -27,6 +27,7 @@ test('export: without the passwords by GET; with them only for the admin passwor
   await a.api('PUT', '/api/station', { station_name: 'Radio Moving', default_stream_genre: 'Talk' });
   await a.api('PUT', '/api/stats/settings', { stats_poll_secs: 45 });
   await a.api('PUT', '/api/alarms/settings', { silence_secs: 20 });
+  await a.api('PUT', '/api/live-listen', { volume: 0.5 });
   const one = await a.api('POST', '/api/encoders', icecastEncoder(icecast.port, '/one.mp3', { name: 'One' }));
   const two = await a.api('POST', '/api/encoders', icecastEncoder(icecast.port, '/two.ogg', { name: 'Two', codec: 'ogg', bitrate_kbps: 96 }));
   await a.api('POST', `/api/encoders/${one.body.id}/start`);
@@ -60,6 +61,7 @@ test('import into a fresh engine: the same encoders stream to the same mounts, t
   assert.is((await b.api('GET', '/api/station')).body.station_name, 'Radio Moving');
   assert.is((await b.api('GET', '/api/stats/settings')).body.stats_poll_secs, 45);
   assert.is((await b.api('GET', '/api/alarms/settings')).body.silence_secs, 20);
+  assert.is((await b.api('GET', '/api/live-listen')).body.volume, 0.5);
   const log = (await b.api('GET', '/api/log?kind=config_imported')).body;
   assert.match(log[0].message, /^Configuration imported: settings changed: .*encoders added 2, changed 0, removed 0, started 2/);
 });

@@ -1,7 +1,9 @@
 // The box's configuration as one JSON document (GET /api/config/export) and back (POST /api/config/import),
 // so a station moving to a new box restores it in one step. The document holds the encoders (with whether
-// each was on air) and every setting the page can change; passwords only when the export was asked for
-// with the admin password (`secrets: true`).
+// each was on air) and the settings the page changes (station, capture, recordings, intake, stats, alarms,
+// live listen; not the HTTP server's sse_max_clients, the tokens, the keys or the admin password); the
+// encoders' and the mail's passwords only when the export was asked for with the admin password
+// (`secrets: true`).
 //
 // An import is validated whole first, each section with its own schema, and every error names its place
 // (`encoders.2.mount_point`, `station.station_name`): one invalid field and nothing changes. Then the
@@ -17,11 +19,12 @@ import { checkRecordingsDir, defaultRecordingSettings, parseRecordingSettings, t
 import { parseIntakeSettings, DEFAULT_INTAKE_SETTINGS, type IntakeSettings } from '../metadata/intake-settings.js';
 import { checkPollSecs } from '../stats/listener-stats.js';
 import { DEFAULT_ALARM_SETTINGS, parseAlarmSettings, publicAlarmSettings, type AlarmSettings } from '../alarms/alarm-settings.js';
+import { DEFAULT_LIVE_LISTEN, parseLiveListenSettings, type LiveListenSettings } from '../live-listen/live-listen-settings.js';
 import { isRecord, type FieldError } from './settings-parse.js';
 
 export const BACKUP_FORMAT = 'rackcast-config';
 export const BACKUP_VERSION = 1;
-const SECTIONS = ['format', 'version', 'exported_at', 'secrets', 'station', 'capture', 'recording', 'metadata_intake', 'stats_poll_secs', 'alarms', 'encoders'];
+const SECTIONS = ['format', 'version', 'exported_at', 'secrets', 'station', 'capture', 'recording', 'metadata_intake', 'stats_poll_secs', 'alarms', 'live_listen', 'encoders'];
 
 export type ExportedEncoder = Omit<EncoderConfig, 'created_at'> & { on_air: boolean };
 
@@ -36,6 +39,7 @@ export interface ConfigDocument {
   metadata_intake: IntakeSettings;
   stats_poll_secs: number;
   alarms: unknown;
+  live_listen: LiveListenSettings;
   encoders: ExportedEncoder[];
 }
 
@@ -53,6 +57,7 @@ export function exportConfig(engine: Engine, opts: { secrets: boolean }): Config
     metadata_intake: intakeOf(engine),
     stats_poll_secs: engine.listenerStats.pollSecs(),
     alarms: opts.secrets ? alarms : stripPasswordSet(publicAlarmSettings(alarms)),
+    live_listen: engine.liveListen.settings(),
     encoders: engine.encoders.list().map(({ created_at: _created, ...c }) => ({
       ...c,
       ...(opts.secrets ? { server_password: engine.encoders.password(c.id), stats_admin_password: engine.encoders.statsAdminPassword(c.id) } : {}),
@@ -82,6 +87,7 @@ export interface ImportPlan {
   metadata_intake?: IntakeSettings;
   stats_poll_secs?: number;
   alarms?: AlarmSettings;
+  live_listen?: LiveListenSettings;
   encoders?: EncoderPlan[];
 }
 
@@ -91,6 +97,8 @@ export interface ImportReport {
   encoders: { added: string[]; changed: string[]; removed: string[]; started: string[] };
   /** The capture is stored for the next start; if it could not be opened now, why. */
   capture_error: string | null;
+  /** Live listen's settings when its source cannot play now (they are not applied). */
+  live_listen_error: string | null;
 }
 
 const prefixed = (section: string, errors: FieldError[]): FieldError[] => errors.map((e) => ({ field: e.field ? `${section}.${e.field}` : section, message: e.message }));
@@ -137,6 +145,11 @@ export async function planImport(engine: Engine, doc: unknown): Promise<{ ok: tr
     if (p.ok) plan.alarms = p.value;
     else errors.push(...prefixed('alarms', p.errors));
   }
+  if (doc.live_listen !== undefined) {
+    const p = parseLiveListenSettings(doc.live_listen, DEFAULT_LIVE_LISTEN);
+    if (p.ok) plan.live_listen = p.value;
+    else errors.push(...prefixed('live_listen', p.errors));
+  }
   if (doc.encoders !== undefined) {
     const encoders = planEncoders(engine, doc.encoders, errors);
     if (encoders) plan.encoders = encoders;
@@ -173,7 +186,7 @@ function planEncoders(engine: Engine, list: unknown, errors: FieldError[]): Enco
 const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
 
 export async function applyImport(engine: Engine, plan: ImportPlan): Promise<ImportReport> {
-  const report: ImportReport = { changed: [], encoders: { added: [], changed: [], removed: [], started: [] }, capture_error: null };
+  const report: ImportReport = { changed: [], encoders: { added: [], changed: [], removed: [], started: [] }, capture_error: null, live_listen_error: null };
   const before = exportConfig(engine, { secrets: false });
   const note = (section: string, now: unknown, was: unknown): void => {
     if (!same(now, was)) report.changed.push(section);
@@ -184,6 +197,7 @@ export async function applyImport(engine: Engine, plan: ImportPlan): Promise<Imp
   if (plan.metadata_intake) note('metadata_intake', plan.metadata_intake, before.metadata_intake);
   if (plan.stats_poll_secs !== undefined) note('stats_poll_secs', plan.stats_poll_secs, before.stats_poll_secs);
   if (plan.alarms) note('alarms', stripPasswordSet(publicAlarmSettings(plan.alarms)), before.alarms);
+  if (plan.live_listen) note('live_listen', plan.live_listen, before.live_listen);
 
   const write = (): void => {
     if (plan.station) storeStation(engine.settings, plan.station);
@@ -219,6 +233,15 @@ export async function applyImport(engine: Engine, plan: ImportPlan): Promise<Imp
   // Services that hold their settings in memory; each was validated above.
   if (plan.recording) await engine.recordings.updateSettings(plan.recording);
   if (plan.metadata_intake) await engine.metadata.updateSettings(plan.metadata_intake);
+  if (plan.live_listen) {
+    // After the encoders: its source may be one of them.
+    try {
+      engine.liveListen.update(plan.live_listen);
+    } catch (err) {
+      const errors = (err as { errors?: FieldError[] }).errors;
+      report.live_listen_error = errors ? errors.map((e) => `${e.field}: ${e.message}`).join('; ') : String(err);
+    }
+  }
   if (plan.capture) {
     const live = await engine.capture.update(plan.capture);
     if (!live.ok) report.capture_error = live.errors.map((e) => `${e.field}: ${e.message}`).join('; ');
@@ -233,5 +256,6 @@ function describe(r: ImportReport): string {
     `encoders added ${r.encoders.added.length}, changed ${r.encoders.changed.length}, removed ${r.encoders.removed.length}, started ${r.encoders.started.length}`,
   ];
   if (r.capture_error) parts.push(`the capture could not be opened now (${r.capture_error})`);
+  if (r.live_listen_error) parts.push(`live listen not applied (${r.live_listen_error})`);
   return parts.join('; ');
 }
