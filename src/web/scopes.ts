@@ -2,7 +2,8 @@
 // do everything; the others only what is listed here, and anything else is a 403 naming the scope that
 // would be needed. Paths are those under /api (and /metrics).
 //   control   what the front panel needs: status and its live events, start/stop (one, all), recording
-//             start/stop, the panel frame, ejecting the USB drive, releasing a held fallback
+//             start/stop, the panel frame, ejecting the USB drive, releasing a held fallback, live listen's
+//             source, volume and on/off
 //   metadata  now playing only: post titles, read the current one
 //   read      status, live events, encoders, listeners, recordings' state, alarms, the log, metrics, system
 import type { RequestHandler } from 'express';
@@ -23,6 +24,7 @@ export const SCOPE_RULES: Record<Exclude<Scope, 'admin'>, readonly Rule[]> = {
     ['PUT', /^\/panel\/frame$/],
     ['POST', /^\/storage\/eject$/],
     ['POST', /^\/alarms\/fallback\/release$/],
+    ['PUT', /^\/live-listen$/],
   ],
   metadata: [['POST', /^\/metadata$/], ['GET', /^\/metadata$/]],
   read: [
@@ -34,6 +36,8 @@ export const SCOPE_RULES: Record<Exclude<Scope, 'admin'>, readonly Rule[]> = {
     ['GET', /^\/metrics$/],
     ['GET', /^\/system$/],
     ['GET', /^\/panel\/frame\.png$/],
+    ['GET', /^\/live-listen$/],
+    ['GET', /^\/audio\/devices$/],
   ],
 };
 

@@ -102,6 +102,9 @@ test('tokens: created once in clear, listed with scope and last use, each scope 
 test('scope rules (pure)', () => {
   assert.ok(scopeAllows('admin', 'DELETE', '/encoders/1'));
   assert.ok(scopeAllows('control', 'PUT', '/panel/frame'));
+  assert.ok(scopeAllows('control', 'PUT', '/live-listen'), 'the panel sets live listen');
+  assert.not.ok(scopeAllows('control', 'POST', '/live-listen/key'), 'a listen key is an admin matter');
+  assert.ok(scopeAllows('read', 'GET', '/live-listen'));
   assert.not.ok(scopeAllows('control', 'PUT', '/encoders/1'));
   assert.not.ok(scopeAllows('control', 'POST', '/encoders/01/start'), 'only canonical ids');
   assert.ok(scopeAllows('read', 'HEAD', '/status'));
