@@ -62,6 +62,8 @@ test('/metrics: 401 without credentials; Basic and an API token both read it', a
 
 test('/metrics: Prometheus text format with RackCast names, types and values that match the status', async () => {
   await waitFor(async () => ((await t.status(encoderId)).attempt ?? 0) >= 1, { timeoutMs: 10_000, what: 'a failed attempt' });
+  // The capture's frame count reaches the control thread with the audio worker's 0.5 s snapshots.
+  await waitFor(async () => (await t.api('GET', '/api/status')).body.capture.frames > 0, { timeoutMs: 10_000, what: 'the first frames counted' });
   const res = await fetch(`${t.web.url}/metrics`, { headers: { authorization: 'Basic ' + Buffer.from('admin:test-admin-pw').toString('base64') } });
   assert.match(res.headers.get('content-type') ?? '', /^text\/plain; version=0\.0\.4/);
   const text = await res.text();
