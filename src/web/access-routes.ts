@@ -55,6 +55,7 @@ export function accessRoutes(engine: Engine, deps: { sessions: SessionStore; thr
     // Open event streams were let in before: those of other pages and of Basic clients end now.
     const myKey = mine === null ? null : createHash('sha256').update(mine).digest('hex');
     deps.events.closeWhere((l) => l.auth !== 'token' && l.sessionKey !== myKey);
+    engine.liveListen.closeNetworkWhere((l) => l.auth !== undefined && l.auth !== 'token' && l.sessionKey !== myKey);
     eventLog.add({ level: 'info', kind: 'password_changed', message: 'The admin password was changed; other signed-in pages were signed out' });
     res.json({ ok: true });
   });
@@ -76,6 +77,7 @@ export function accessRoutes(engine: Engine, deps: { sessions: SessionStore; thr
     const token = listApiTokens(settings).find((t) => t.id === id);
     if (!token || !revokeApiToken(settings, id)) throw new EngineError('not_found', `no API token with id ${id}`);
     deps.events.closeWhere((l) => l.tokenId === id);
+    engine.liveListen.closeNetworkWhere((l) => l.tokenId === id);
     eventLog.add({ level: 'info', kind: 'token_revoked', message: `API token "${token.label}" revoked`, data: { id } });
     res.status(204).end();
   });

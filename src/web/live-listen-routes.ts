@@ -35,6 +35,8 @@ export function liveListenKeyRoutes(engine: Engine): Router {
       res.status(401).json({ error: check === 'none_set' ? 'no listen key is set; an admin creates one with POST /api/live-listen/key' : 'wrong listen key' });
       return;
     }
+    // So a new or removed key cuts this player off.
+    res.locals.listenKey = true;
     stream(engine, req, res);
   });
   return r;

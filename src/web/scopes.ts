@@ -37,6 +37,7 @@ export const SCOPE_RULES: Record<Exclude<Scope, 'admin'>, readonly Rule[]> = {
     ['GET', /^\/system$/],
     ['GET', /^\/panel\/frame\.png$/],
     ['GET', /^\/live-listen$/],
+    ['GET', /^\/live-listen\/stream$/],
     ['GET', /^\/audio\/devices$/],
   ],
 };

@@ -7,6 +7,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startIcecast, type IcecastServer } from '../harness/icecast.js';
@@ -172,6 +173,31 @@ test('the network stream: WAV and MP3 decode to the tone; the listen key opens t
   assert.match(refused.body, /max_network_listeners is 1/);
   await holder;
   await t.api('PUT', '/api/live-listen', { max_network_listeners: 4 });
+});
+
+test('access withdrawn cuts the player off: a new listen key, a revoked token', async () => {
+  const open = (url: string, headers: Record<string, string> = {}): Promise<{ status: number; ended: Promise<void> }> =>
+    new Promise((resolve, reject) => {
+      const req = http.get(url, { agent: false, headers }, (res) => {
+        res.resume();
+        resolve({ status: res.statusCode ?? 0, ended: new Promise((r) => res.once('close', () => r())) });
+      });
+      req.on('error', reject);
+    });
+  const key: string = (await t.api('POST', '/api/live-listen/key')).body.key;
+  const byKey = await open(`${t.web.url}/api/live-listen/stream?key=${key}&format=wav`);
+  assert.is(byKey.status, 200);
+  await listenState((s) => s.network.listeners === 1, 'the key\'s player counted');
+  await t.api('POST', '/api/live-listen/key');
+  await byKey.ended;
+  const token = await t.api('POST', '/api/access/tokens', { label: 'studio monitor', scope: 'read' });
+  assert.is(token.status, 201, JSON.stringify(token.body));
+  const byToken = await open(`${t.web.url}/api/live-listen/stream?format=wav`, { authorization: `Bearer ${token.body.token}` });
+  assert.is(byToken.status, 200);
+  await listenState((s) => s.network.listeners === 1, 'the token\'s player counted');
+  await t.api('DELETE', `/api/access/tokens/${token.body.id}`);
+  await byToken.ended;
+  await listenState((s) => s.network.listeners === 0, 'no network listener left');
 });
 
 test('a card that is not there: plain words, retried; plugged in, it plays by itself; the encoder never notices', async () => {

@@ -184,11 +184,19 @@ export class LiveListen {
     return { ok: true };
   }
 
+  /** Ends the network streams whose request was let in as `which` says (a revoked token, a changed password). */
+  closeNetworkWhere(which: (locals: Record<string, unknown>) => boolean): number {
+    return this.network.closeWhere(which);
+  }
+
+  /** A new key: the old one stops working, and the players still playing with it are cut off. */
   rotateKey(): string {
+    this.network.closeWhere((l) => l.listenKey === true);
     return listenKey.rotate(this.deps.settings);
   }
 
   removeKey(): void {
+    this.network.closeWhere((l) => l.listenKey === true);
     listenKey.remove(this.deps.settings);
   }
 

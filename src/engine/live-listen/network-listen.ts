@@ -133,6 +133,17 @@ export class NetworkListen {
     await encoder?.stop();
   }
 
+  /** Ends the streams whose request was let in as `which` says (res.locals): access withdrawn. */
+  closeWhere(which: (locals: Record<string, unknown>) => boolean): number {
+    let closed = 0;
+    for (const l of [...this.listeners]) {
+      if (!which((l.res as ServerResponse & { locals?: Record<string, unknown> }).locals ?? {})) continue;
+      this.remove(l);
+      closed++;
+    }
+    return closed;
+  }
+
   async stop(): Promise<void> {
     for (const l of [...this.listeners]) this.remove(l);
     await this.stopEncoder();
