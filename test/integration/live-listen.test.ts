@@ -152,7 +152,8 @@ test('criterion 5: every encoder stopped and started again while live listen pla
   await t.waitForState(mp3Id, (s) => s.state === 'streaming', 20_000, 'streaming again');
 });
 
-test('the network stream: WAV and MP3 decode to the tone; the listen key opens that stream only; the cap answers 503', async () => {
+test('the network stream, with the headphones off: WAV and MP3 decode to the tone; the listen key opens that stream only; the cap answers 503', async () => {
+  await t.api('PUT', '/api/live-listen', { enabled: false });
   const noKey = await httpGet(`${t.web.url}/api/live-listen/stream?key=wrong`, 3000);
   assert.is(noKey.status, 401);
   const made = await t.api('POST', '/api/live-listen/key');
@@ -202,7 +203,7 @@ test('access withdrawn cuts the player off: a new listen key, a revoked token', 
 
 test('a card that is not there: plain words, retried; plugged in, it plays by itself; the encoder never notices', async () => {
   const before = await t.status(mp3Id);
-  await t.api('PUT', '/api/live-listen', { device_name: 'later' });
+  await t.api('PUT', '/api/live-listen', { device_name: 'later', enabled: true });
   const missing = await listenState((s) => s.status.state === 'device_missing', 'device missing');
   assert.match(missing.status.status_text, /device "later" not found/);
   const index = await pulse.addSink('rackcast_later');

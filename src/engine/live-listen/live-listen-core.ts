@@ -99,22 +99,23 @@ export class LiveListenCore {
   }
 
   /** Applies new settings: only what changed is restarted (a volume change restarts nothing). */
+  /**
+   * Applies new settings: only what changed is restarted (a volume change restarts nothing). The source
+   * plays while the headphones are on or anyone listens over the network; aplay only for the headphones.
+   */
   async setPlan(plan: LiveListenPlan): Promise<void> {
     const before = this.plan;
     this.plan = plan;
     this.gain.set(plan.volume);
-    if (!plan.enabled) {
-      await Promise.all([this.stopOutput(), this.stopSource()]);
-      this.setState('off', 'Off');
-      return;
-    }
-    const outputChanged = !before?.enabled || before.device !== plan.device || JSON.stringify(before.env) !== JSON.stringify(plan.env);
-    const sourceChanged = !before?.enabled || JSON.stringify(before.source) !== JSON.stringify(plan.source);
-    if (sourceChanged) {
+    const wasSource = before !== null && (before.enabled || before.network);
+    const wantSource = plan.enabled || plan.network;
+    if (!wantSource) await this.stopSource();
+    else if (!wasSource || JSON.stringify(before.source) !== JSON.stringify(plan.source)) {
       await this.stopSource();
       this.startSource(plan);
     }
-    if (outputChanged) {
+    if (!plan.enabled) await this.stopOutput();
+    else if (!before?.enabled || before.device !== plan.device || JSON.stringify(before.env) !== JSON.stringify(plan.env)) {
       await this.stopOutput();
       this.startOutput(plan);
     }
@@ -162,8 +163,10 @@ export class LiveListenCore {
 
   private feed(pcm: Buffer): void {
     if (pcm.length === 0) return;
-    this.queue.push(pcm);
     if (this.plan?.network) this.deps.onNetworkPcm(pcm);
+    // Without the headphones on there is no card to queue for.
+    if (!this.output) return;
+    this.queue.push(pcm);
     this.pump();
   }
 
