@@ -200,6 +200,14 @@ export class AudioPath extends EventEmitter<AudioPathEvents> {
 
   async shutdown(): Promise<void> {
     this.stopping = true;
+    await this.endWorker();
+  }
+
+  /**
+   * Asks the worker to stop its children (at most SHUTDOWN_TIMEOUT_MS) and ends the thread. It is gone
+   * on purpose: this.worker is cleared first, so onWorkerGone does not take it for a crash.
+   */
+  private async endWorker(): Promise<void> {
     const worker = this.worker;
     if (!worker) return;
     await Promise.race([
@@ -305,15 +313,8 @@ export class AudioPath extends EventEmitter<AudioPathEvents> {
     this.init.device = device;
     this.init.format = format;
     this.relayed.setFormat(format);
-    const worker = this.worker;
-    if (!worker) return;
-    await Promise.race([
-      this.request((reqId) => ({ type: 'shutdown', reqId })),
-      new Promise((resolve) => setTimeout(resolve, SHUTDOWN_TIMEOUT_MS).unref()),
-    ]);
-    // Gone on purpose: onWorkerGone must not see a crash.
-    this.worker = null;
-    await worker.terminate();
+    if (!this.worker) return;
+    await this.endWorker();
     for (const handle of this.handles.values()) handle.lost();
     this.captured = { ...this.captured, device, format, state: 'opening', error: null, sinceMs: Date.now(), frames: 0, overruns: 0, overrunFrames: [] };
     if (!this.stopping && this.started) this.spawn();
