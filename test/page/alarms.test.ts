@@ -8,7 +8,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
 import { ADMIN_PASSWORD, startTestEngine, type TestEngine } from '../harness/engine.js';
-import { ensurePageBuilt, horizontalOverflow, launchBrowser, openPage, shot, signIn, type Watched } from './browser.js';
+import { ensurePageBuilt, horizontalOverflow, launchBrowser, openPage, openSignedIn, shot, signIn, type Watched } from './browser.js';
 
 let browser: Browser;
 let t: TestEngine;
@@ -29,9 +29,8 @@ test.before(async () => {
   });
   await new Promise<void>((r) => hooks.listen(0, '127.0.0.1', r));
   [browser, t] = await Promise.all([launchBrowser(), startTestEngine({ captureDevice: 'tone:440' })]);
-  w = await openPage(browser, t.web.url);
+  w = await openSignedIn(browser, t.web.url, ADMIN_PASSWORD);
   page = w.page;
-  await signIn(page, ADMIN_PASSWORD);
 });
 
 test.after(async () => {

@@ -16,7 +16,7 @@ import { startIcecast, type IcecastServer } from '../harness/icecast.js';
 import { startPulse, type PlayHandle, type PulseServer } from '../harness/pulse.js';
 import { channelSamples, decodeToPcm, dominantFrequency, sinePcm } from '../harness/signal.js';
 import { sleep, waitFor } from '../harness/util.js';
-import { ensurePageBuilt, horizontalOverflow, launchBrowser, openPage, shot, signIn, type Watched } from './browser.js';
+import { ensurePageBuilt, horizontalOverflow, launchBrowser, openPage, openSignedIn, shot, signIn, type Watched } from './browser.js';
 
 const PULSE_HZ = 1000;
 let browser: Browser;
@@ -42,9 +42,8 @@ test.before(async () => {
   encoderId = (await t.api('POST', '/api/encoders', icecastEncoder(icecast.port, '/box.mp3', { name: 'Box MP3' }))).body.id;
   await t.api('POST', `/api/encoders/${encoderId}/start`);
   await t.waitForState(encoderId, (s) => s.state === 'streaming', 15_000, 'streaming');
-  w = await openPage(browser, t.web.url);
+  w = await openSignedIn(browser, t.web.url, ADMIN_PASSWORD);
   page = w.page;
-  await signIn(page, ADMIN_PASSWORD);
 });
 
 test.after(async () => {

@@ -82,6 +82,13 @@ export async function signIn(page: Page, password: string): Promise<void> {
   await page.locator('[data-link="live"]').waitFor();
 }
 
+/** A fresh page at the engine, signed in with the admin password: where most page tests begin. */
+export async function openSignedIn(browser: Browser, baseURL: string, password: string): Promise<Watched> {
+  const w = await openPage(browser, baseURL);
+  await signIn(w.page, password);
+  return w;
+}
+
 /** Widest element sticking out past the viewport's right edge, for a readable failure. */
 export async function horizontalOverflow(page: Page): Promise<{ scrollWidth: number; clientWidth: number; offenders: string[] }> {
   return page.evaluate(() => {

@@ -8,7 +8,7 @@ import * as assert from 'uvu/assert';
 import type { Browser, Page } from 'playwright-core';
 import { startIcecast, type IcecastServer } from '../harness/icecast.js';
 import { ADMIN_PASSWORD, startTestEngine, type TestEngine } from '../harness/engine.js';
-import { ensurePageBuilt, launchBrowser, openPage, shot, signIn, type Watched } from './browser.js';
+import { ensurePageBuilt, launchBrowser, openSignedIn, shot, type Watched } from './browser.js';
 
 const MOUNT = '/studio.mp3';
 let browser: Browser;
@@ -21,9 +21,8 @@ let id = 0;
 test.before(async () => {
   ensurePageBuilt();
   [browser, icecast, t] = await Promise.all([launchBrowser(), startIcecast({ mounts: [MOUNT] }), startTestEngine({ captureDevice: 'tone:440', statsPollSecs: 1 })]);
-  w = await openPage(browser, t.web.url);
+  w = await openSignedIn(browser, t.web.url, ADMIN_PASSWORD);
   page = w.page;
-  await signIn(page, ADMIN_PASSWORD);
 });
 
 test.after(async () => {

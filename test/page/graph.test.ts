@@ -9,7 +9,7 @@ import { startIcecast, type IcecastServer } from '../harness/icecast.js';
 import { ADMIN_PASSWORD, icecastEncoder, startTestEngine, type TestEngine } from '../harness/engine.js';
 import { waitFor } from '../harness/util.js';
 import { encoderColor } from '../../src/web/page/lib/colors.js';
-import { ensurePageBuilt, launchBrowser, openPage, shot, signIn, type Watched } from './browser.js';
+import { ensurePageBuilt, launchBrowser, openSignedIn, shot, type Watched } from './browser.js';
 
 const MINUTE = 60_000;
 let browser: Browser;
@@ -72,9 +72,8 @@ test.before(async () => {
   listen('/main.mp3');
   listen('/main.mp3');
   await waitFor(async () => (await t.api('GET', `/api/encoders/${mainId}/listeners/current`)).body.current === 2, { timeoutMs: 10_000, what: 'two listeners polled' });
-  w = await openPage(browser, t.web.url);
+  w = await openSignedIn(browser, t.web.url, ADMIN_PASSWORD);
   page = w.page;
-  await signIn(page, ADMIN_PASSWORD);
 });
 
 test.after(async () => {

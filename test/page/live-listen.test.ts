@@ -9,7 +9,7 @@ import { startPulse, type PulseServer, type PlayHandle } from '../harness/pulse.
 import { channelSamples, dominantFrequency, sinePcm } from '../harness/signal.js';
 import { ADMIN_PASSWORD, startTestEngine, type TestEngine } from '../harness/engine.js';
 import { waitFor } from '../harness/util.js';
-import { ensurePageBuilt, launchBrowser, openPage, shot, signIn, type Watched } from './browser.js';
+import { ensurePageBuilt, launchBrowser, openSignedIn, shot, type Watched } from './browser.js';
 
 const PHONES = 'rackcast_page_phones';
 let browser: Browser;
@@ -25,9 +25,8 @@ test.before(async () => {
   player = pulse.play(sinePcm({ freqHz: 880, seconds: 2, rate: 48000, channels: 2, amplitude: 0.5 }), { rate: 48000, channels: 2 }, { loop: true, latencyMs: 200 });
   await pulse.addSink(PHONES);
   [browser, t] = await Promise.all([launchBrowser(), startTestEngine({ captureDevice: pulse.pcm, captureEnv: { ...process.env, ...pulse.env, PULSE_SINK: PHONES } })]);
-  w = await openPage(browser, t.web.url);
+  w = await openSignedIn(browser, t.web.url, ADMIN_PASSWORD);
   page = w.page;
-  await signIn(page, ADMIN_PASSWORD);
 });
 
 test.after(async () => {
