@@ -154,26 +154,40 @@ export async function startIcecast(opts: IcecastOptions = {}): Promise<IcecastSe
 
   let child: ChildProcess | undefined;
 
-  async function launch(): Promise<void> {
+  /**
+   * Starts icecast2 and waits until its status page is ready. A process that dies before it has said
+   * anything (no stderr, nothing in its log: a spawn failure or a crash while starting, seen once on
+   * a loaded CI machine) is started once more; the first death is printed, so it stays visible.
+   */
+  async function launch(attempt = 1): Promise<void> {
     // Not -b: keeping the child lets stop() see the real exit and the exit hook kill it.
+    const logBefore = readLog().length;
     const proc = spawnTracked('icecast2', ['-c', configPath], { stdio: ['ignore', 'pipe', 'pipe'] });
     child = proc;
     const output = tailOf(proc.stderr);
     tailOf(proc.stdout);
-    let gone = false;
-    void exited(proc).then(() => (gone = true));
+    let spawnError = '';
+    proc.once('error', (err) => (spawnError = err.message));
+    let gone: number | string | undefined;
+    void exited(proc).then((how) => (gone = how));
     try {
-      await waitFor(
-        async () => {
-          if (gone) throw new Error(`icecast2 exited early: ${output().trim()}`);
-          return isReady(await statusJson());
-        },
-        { timeoutMs: START_TIMEOUT_MS, intervalMs: 50, what: `icecast2 answering on ${baseUrl}` },
-      );
+      // A death ends the wait at once (a throwing predicate would only count as "not yet").
+      await waitFor(async () => gone !== undefined || isReady(await statusJson()), {
+        timeoutMs: START_TIMEOUT_MS,
+        intervalMs: 50,
+        what: `icecast2 answering on ${baseUrl}`,
+      });
+      if (gone !== undefined) throw new Error(`icecast2 exited early (${spawnError || `exit ${gone}`}): ${output().trim()}`);
     } catch (err) {
       await stopChild(proc);
+      const silent = gone !== undefined && output().trim() === '' && readLog().length === logBefore;
       const log = readLog().split('\n').slice(-20).join('\n');
-      throw new Error(`${(err as Error).message}\nstderr: ${output().trim()}\nerror.log tail:\n${log}`);
+      const message = `${(err as Error).message}\nstderr: ${output().trim()}\nerror.log tail:\n${log}`;
+      if (silent && attempt === 1) {
+        process.stderr.write(`icecast harness: starting once more after a silent death: ${message}\n`);
+        return launch(2);
+      }
+      throw new Error(message);
     }
   }
 

@@ -1,14 +1,41 @@
 // Small utilities shared by the real-component harness: ports, polling, HTTP probes and the
 // bookkeeping that guarantees no server outlives the test process.
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 
 const LOOPBACK = '127.0.0.1';
 
-/** A TCP port on 127.0.0.1 that nothing listens on right now (the OS picks it). */
-export function freePort(): Promise<number> {
+/**
+ * A TCP port on 127.0.0.1 that nothing listens on right now, taken from below the kernel's ephemeral
+ * range. A port inside that range can be taken by a client while its server is down: a client
+ * connecting to a closed local port again and again (an encoder retrying, a test waiting for the
+ * port to accept) is eventually given that very port as its own source port, connects to itself
+ * (TCP simultaneous open), and the server can no longer bind it when it comes back.
+ */
+export async function freePort(): Promise<number> {
+  const [low, high] = outsideEphemeralRange();
+  if (high - low < 1000) return osAssignedPort();
+  for (let i = 0; i < 200; i++) {
+    const port = low + Math.floor(Math.random() * (high - low));
+    if (await portIsFree(port)) return port;
+  }
+  return osAssignedPort();
+}
+
+/** The ports below the ephemeral range (from 10000 on), or above it when there is no room below. */
+function outsideEphemeralRange(): [number, number] {
+  let [low, high] = [32768, 60999];
+  try {
+    [low, high] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/).map(Number) as [number, number];
+  } catch {
+    // Not Linux: keep Linux's default range.
+  }
+  return low > 11_000 ? [10_000, low] : [high + 1, 65_535];
+}
+
+function osAssignedPort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
     server.unref();

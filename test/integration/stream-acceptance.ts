@@ -44,7 +44,7 @@ function firstAccept(port: number, timeoutMs: number): Promise<number> {
       socket.once('error', () => {
         socket.destroy();
         if (Date.now() > deadline) reject(new Error(`port ${port} accepted nothing within ${timeoutMs} ms`));
-        else setImmediate(attempt);
+        else setTimeout(attempt, 5);
       });
     };
     attempt();
