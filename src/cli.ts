@@ -6,14 +6,18 @@ import { applyApplianceDefaults } from './appliance-defaults.js';
 import { ensureAdminPassword } from './web/auth.js';
 import { notifySystemd } from './engine/systemd.js';
 import { USAGE, UsageError, parseEngineFlags, type EngineFlags } from './cli-flags.js';
+import { SETUP_CODE_ENV, SetupCode } from './web/setup-code.js';
 
 export async function runEngine(flags: EngineFlags): Promise<void> {
   const engine = new Engine({ dataDir: flags.dataDir, captureDevice: flags.capture, captureFormat: flags.format });
   const auth = await ensureAdminPassword(engine.settings, flags.adminPassword);
   const defaults = await applyApplianceDefaults(engine, process.env);
   if (defaults) console.log(defaults);
+  // The image's first visit: a setup code while no password exists (and none once one does).
+  const setupCode = new SetupCode(process.env[SETUP_CODE_ENV] || null);
+  if (setupCode.sync(auth.locked)) console.log(`No admin password is set: the setup code is in ${process.env[SETUP_CODE_ENV]} (shown on the box's console and panel)`);
   engine.start();
-  const web = await startWebServer(engine, { port: flags.port, bind: flags.bind, listenFd: takeListenFd(process.env, process.pid) });
+  const web = await startWebServer(engine, { port: flags.port, bind: flags.bind, listenFd: takeListenFd(process.env, process.pid), setupCode });
   console.log(`RackCast engine listening on ${web.url} (data in ${flags.dataDir}, capture ${engine.captureSettings.device})`);
   console.log(auth.locked ? 'No admin password is set: run `rackcast passwd` on the box (or start once with RACKCAST_ADMIN_PASSWORD) to unlock the API.' : auth.message);
   const stopNotify = notifySystemd();

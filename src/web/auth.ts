@@ -141,7 +141,7 @@ export function requireAuth(deps: AuthDeps): RequestHandler {
   };
 }
 
-function sessionCookie(value: string, maxAgeSecs?: number): string {
+export function sessionCookie(value: string, maxAgeSecs?: number): string {
   // No Secure flag: the box serves plain HTTP on the station LAN. SameSite=Strict keeps other sites'
   // pages from riding on the cookie.
   const maxAge = maxAgeSecs === undefined ? '' : `; Max-Age=${maxAgeSecs}`;

@@ -26,6 +26,8 @@ import { IMPORT_LIMIT, IMPORT_PATH, configRoutes } from './config-routes.js';
 import { refuseCrossSite } from './cross-site.js';
 import { webSettings, webSettingsRoutes } from './web-settings.js';
 import { pageRoutes } from './page/serve-page.js';
+import { setupRoutes } from './setup-routes.js';
+import { SetupCode } from './setup-code.js';
 
 export interface WebServer {
   url: string;
@@ -34,7 +36,7 @@ export interface WebServer {
   close(): Promise<void>;
 }
 
-export function createApp(engine: Engine, events: EventStream, sessions: SessionStore): express.Express {
+export function createApp(engine: Engine, events: EventStream, sessions: SessionStore, setupCode = new SetupCode(null)): express.Express {
   const app = express();
   app.disable('x-powered-by');
   // Before everything else: a cross-site request riding on the cookie or Basic credentials never reaches
@@ -51,13 +53,15 @@ export function createApp(engine: Engine, events: EventStream, sessions: Session
   const session = Router();
   authRoutes(session, auth);
   app.use(session);
+  // The first visit of a box without a password: the setup code and the new password (setup-code.ts).
+  app.use(setupRoutes({ ...auth, setupCode, eventLog: engine.eventLog }));
   // Prometheus scrapes with a bearer token (scope read) or Basic, like every other reader.
   const metrics = createMetrics(engine);
   app.get('/metrics', requireAuth(auth), requireScope(''), async (_req, res) => {
     res.type(metrics.contentType).send(await metrics.render());
   });
   // The page at / (and GET /api/session, its "am I signed in?" probe).
-  app.use(pageRoutes({ settings: engine.settings, sessions }));
+  app.use(pageRoutes({ settings: engine.settings, sessions, setupCode }));
   const api = Router();
   // The one route without credentials: for systemd, monitoring and the panel's "engine up?" probe.
   api.get('/health', (_req, res) => {
@@ -97,7 +101,8 @@ export function createApp(engine: Engine, events: EventStream, sessions: Session
 }
 
 /** `listenFd`: a listening socket passed by systemd (systemd-socket.ts), used instead of port and bind. */
-export function startWebServer(engine: Engine, opts: { port: number; bind: string; listenFd?: number | null }): Promise<WebServer> {
+/** `setupCode`: the first visit's setup code (setup-code.ts); off when not given. */
+export function startWebServer(engine: Engine, opts: { port: number; bind: string; listenFd?: number | null; setupCode?: SetupCode }): Promise<WebServer> {
   const events = new EventStream({ maxClients: () => webSettings(engine.settings).sse_max_clients });
   // Persisted (hashed), so a restart of the engine or a reboot signs nobody out.
   const sessions = new SessionStore({ persist: new SessionTable(engine.db) });
@@ -112,7 +117,7 @@ export function startWebServer(engine: Engine, opts: { port: number; bind: strin
   // The log's lines only to those who may read the log (not a control or metadata token).
   engine.eventLog.onAdded((e) => events.send('event_logged', e, (l) => scopeAllows((l.scope as Scope | undefined) ?? 'admin', 'GET', '/log')));
   engine.on('live_listen_changed', (l) => events.send('live_listen_changed', l));
-  const app = createApp(engine, events, sessions);
+  const app = createApp(engine, events, sessions, opts.setupCode);
   return new Promise((resolve, reject) => {
     const server: Server = opts.listenFd != null ? app.listen({ fd: opts.listenFd }) : app.listen(opts.port, opts.bind);
     server.once('error', reject);

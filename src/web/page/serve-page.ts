@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import express, { Router, type Response } from 'express';
 import type { SettingsStore } from '../../engine/db/settings-store.js';
 import { ADMIN_HASH_KEY, SESSION_COOKIE, parseCookies, type SessionStore } from '../auth.js';
+import type { SetupCode } from '../setup-code.js';
 
 /** dist/page at the repository root, from src/web/page (tsx) and dist/web/page (built) alike. */
 export const PAGE_DIR = fileURLToPath(new URL('../../../dist/page/', import.meta.url));
@@ -42,6 +43,8 @@ function securityHeaders(res: Response): void {
 export interface PageDeps {
   settings: SettingsStore;
   sessions: SessionStore;
+  /** While it holds a code, a locked engine says `setup: true` and the page asks for the code (POST /api/setup). */
+  setupCode?: SetupCode;
   /** Where the built page is; tests point elsewhere. */
   dir?: string;
 }
@@ -54,7 +57,8 @@ export function pageRoutes(deps: PageDeps): Router {
     const token = parseCookies(req.headers.cookie).get(SESSION_COOKIE);
     const stored = deps.settings.get<unknown>(ADMIN_HASH_KEY, null);
     const locked = !(typeof stored === 'string' && stored !== '');
-    res.set('Cache-Control', 'no-store').json({ signed_in: !locked && token !== undefined && deps.sessions.validate(token), locked, ...(locked ? { hint: LOCKED_HINT } : {}) });
+    const setup = locked && deps.setupCode?.code() != null;
+    res.set('Cache-Control', 'no-store').json({ signed_in: !locked && token !== undefined && deps.sessions.validate(token), locked, ...(locked ? { hint: LOCKED_HINT, setup } : {}) });
   });
 
   const assets = express.static(dir, {

@@ -10,7 +10,7 @@ import type {
 } from './types.js';
 import type { OperatorEvent } from '../../../engine/db/event-log.js';
 
-export type AuthState = 'checking' | 'unreachable' | 'locked' | 'signed_out' | 'signed_in';
+export type AuthState = 'checking' | 'unreachable' | 'locked' | 'setup' | 'signed_out' | 'signed_in';
 
 /** Counters (bytes sent, uptime) are not evented; the status is re-read this often while signed in. */
 const STATUS_REFRESH_MS = 5000;
@@ -96,7 +96,9 @@ class AppState {
   async checkSession(): Promise<void> {
     try {
       const info = await api.get<SessionInfo>('/api/session');
-      if (info.locked) {
+      if (info.locked && info.setup) {
+        this.auth = 'setup';
+      } else if (info.locked) {
         this.auth = 'locked';
         this.authMessage = info.hint ?? null;
       } else if (info.signed_in) {
@@ -122,6 +124,22 @@ class AppState {
         return null;
       }
       return err.status === 401 ? 'Wrong password.' : `${err.message.charAt(0).toUpperCase()}${err.message.slice(1)}.`;
+    }
+    await this.enter();
+    return null;
+  }
+
+  /** The first visit: the box's setup code and the new admin password; resolves like signIn. */
+  async setUp(code: string, password: string): Promise<string | null> {
+    try {
+      await api.post('/api/setup', { code, password });
+    } catch (err) {
+      if (!(err instanceof ApiError)) return String(err);
+      if (err.status === 409) {
+        this.auth = 'signed_out';
+        return null;
+      }
+      return err.status === 401 ? 'Wrong setup code: it is on the box\'s screen and console.' : `${err.message.charAt(0).toUpperCase()}${err.message.slice(1)}.`;
     }
     await this.enter();
     return null;

@@ -38,6 +38,8 @@ export interface SessionInfo {
   signed_in: boolean;
   locked: boolean;
   hint?: string;
+  /** Locked, and the box shows a setup code: the first visit sets the password with it (POST /api/setup). */
+  setup?: boolean;
 }
 
 /** GET /api/recording. */
