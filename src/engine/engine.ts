@@ -7,6 +7,7 @@ import type Database from 'better-sqlite3';
 import type { EncoderConfig, PcmFormat } from './types.js';
 import type { ChannelLevel } from './audio/meters.js';
 import type { CaptureStatus } from './capture/capture.js';
+import type { CaptureOverrides } from './capture/capture-settings.js';
 import { connectTarget, sourceTarget, type EncoderStatus } from './stream/encoder-runner.js';
 import { AudioPath, type RunnerHandle } from './audio-path/audio-path.js';
 import { openDatabase } from './db/database.js';
@@ -34,7 +35,8 @@ export interface EngineOptions {
   dataDir: string;
   /** Overrides the stored capture device (the --capture flag). */
   captureDevice?: string;
-  captureFormat?: Partial<PcmFormat>;
+  /** The capture's format flags (channels 4: the programme on 1/2, aux1 on 3/4). */
+  captureFormat?: CaptureOverrides['format'];
   /** Environment for arecord (e.g. PULSE_SERVER in tests). */
   captureEnv?: NodeJS.ProcessEnv;
   /** Listener stats poll interval, overriding the stored setting and its 5 s minimum (tests). */
@@ -158,6 +160,7 @@ export class Engine extends EventEmitter<EngineEvents> {
     this.liveListen = new LiveListen({
       settings: this.settings,
       format: () => this.captureSettings.format,
+      captureChannels: () => this.capture.captureChannels,
       encoders: () => this.encoders.list(),
       encoderActive: (id) => this.audio.existingRunner(id)?.active ?? false,
       play: (plan) => this.audio.setLiveListenPlan(plan),
@@ -187,7 +190,7 @@ export class Engine extends EventEmitter<EngineEvents> {
   }
 
   private makeAudioPath(): AudioPath {
-    const audio = new AudioPath({ device: this.captureSettings.device, format: this.captureSettings.format, captureEnv: this.opts.captureEnv, runDir: join(this.opts.dataDir, 'run') });
+    const audio = new AudioPath({ device: this.captureSettings.device, format: this.captureSettings.format, captureChannels: this.capture.captureChannels, captureEnv: this.opts.captureEnv, runDir: join(this.opts.dataDir, 'run') });
     audio.on('levels', (levels) => this.emit('levels', levels));
     audio.on('capture_status', (status) => {
       // One log entry per change of state: a new error text during the same outage is not news.

@@ -15,6 +15,12 @@ export interface PcmFormat {
   sampleFormat: SampleFormat;
 }
 
+/**
+ * How many channels the capture opens on the card. With 4, channels 1/2 are the programme (what every
+ * encoder, recorder, meter and alarm gets, as stereo) and 3/4 the aux pair (live listen's aux1).
+ */
+export type CaptureChannels = 1 | 2 | 4;
+
 export function bytesPerFrame(format: PcmFormat): number {
   return format.channels * (format.sampleFormat === 'S16_LE' ? 2 : 4);
 }

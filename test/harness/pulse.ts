@@ -10,6 +10,8 @@ import type { PcmFormat } from './signal.js';
 export const SINK_NAME = 'rackcast_in';
 const SINK_RATE = 48_000;
 const START_TIMEOUT_MS = 10_000;
+/** A 4-channel sink's and player's channel map: ALSA's own order, as a 4-input USB interface delivers it. */
+const QUAD_MAP = 'front-left,front-right,rear-left,rear-right';
 
 export interface PlayOptions {
   /** Repeat the buffer until stop() (for signals longer than the test wants to allocate). */
@@ -18,6 +20,8 @@ export interface PlayOptions {
   latencyMs?: number;
   /** Count pacat's "Stream underrun." lines in `underruns` (pacat -v, which also prints its clock 20 times a second). */
   countUnderruns?: boolean;
+  /** The sink to play into (default the capture's, SINK_NAME); one added by addSink, say. */
+  sink?: string;
 }
 
 export interface PlayHandle {
@@ -55,8 +59,8 @@ export interface PulseServer {
   readonly running: boolean;
   /** The daemon's pid while it runs (to freeze it with SIGSTOP, say). */
   readonly pid: number | undefined;
-  /** Adds another null sink (a second "sound card", e.g. the engineer's headphones); resolves with its module index. */
-  addSink(name: string): Promise<number>;
+  /** Adds another null sink (a second "sound card", e.g. the engineer's headphones, or a 4-channel one); resolves with its module index. */
+  addSink(name: string, channels?: number): Promise<number>;
   /** Removes a sink added by addSink (the card is unplugged). */
   removeSink(moduleIndex: number): Promise<void>;
   /** What plays on sink `name` for `seconds`, read from its monitor (S16LE, 48 kHz). */
@@ -181,10 +185,11 @@ export async function startPulse(): Promise<PulseServer> {
 
   const players = new Set<PlayHandle>();
 
-  function play(pcm: Buffer, { rate, channels }: PcmFormat, { loop = false, latencyMs = 50, countUnderruns = false }: PlayOptions = {}): PlayHandle {
+  function play(pcm: Buffer, { rate, channels }: PcmFormat, { loop = false, latencyMs = 50, countUnderruns = false, sink = SINK_NAME }: PlayOptions = {}): PlayHandle {
     const pacatArgs = ['--playback', '--raw', '--format=s16le', `--rate=${rate}`, `--channels=${channels}`];
+    if (channels === 4) pacatArgs.push(`--channel-map=${QUAD_MAP}`);
     // A short server-side buffer keeps "what is playing now" close to "what was written now".
-    pacatArgs.push(`--device=${SINK_NAME}`, `--latency-msec=${latencyMs}`, '--client-name=rackcast-test');
+    pacatArgs.push(`--device=${sink}`, `--latency-msec=${latencyMs}`, '--client-name=rackcast-test');
     if (countUnderruns) pacatArgs.push('--verbose');
     const child = spawnTracked('pacat', pacatArgs, { env: childEnv, stdio: ['pipe', 'ignore', 'pipe'] });
     const stderr = tailOf(child.stderr, 4096);
@@ -247,8 +252,11 @@ export async function startPulse(): Promise<PulseServer> {
     return Buffer.concat(chunks);
   }
 
-  async function addSink(name: string): Promise<number> {
-    const out = await run('pactl', ['load-module', 'module-null-sink', `sink_name=${name}`, `rate=${SINK_RATE}`, 'channels=2', 'format=s16le'], childEnv);
+  async function addSink(name: string, channels = 2): Promise<number> {
+    const args = ['load-module', 'module-null-sink', `sink_name=${name}`, `rate=${SINK_RATE}`, `channels=${channels}`, 'format=s16le'];
+    // ALSA's order for 4 channels (what the pulse plugin asks for), so nothing is remixed on the way through.
+    if (channels === 4) args.push(`channel_map=${QUAD_MAP}`);
+    const out = await run('pactl', args, childEnv);
     const index = Number(out.trim());
     if (!Number.isInteger(index)) throw new Error(`pactl load-module ${name}: ${out}`);
     return index;

@@ -39,6 +39,8 @@ interface RunnerEntry {
 
 export class AudioCore {
   private readonly fanout: FanOut;
+  /** A 4-channel capture's channels 3/4, for live listen's aux1 (null with 1 or 2 channels). */
+  private readonly auxFanout: FanOut | null;
   /** The encoders with on_silence "fallback": fed by the fallback switch, a consumer of the programme fan-out. */
   private readonly airFanout: FanOut;
   private airSwitch: Consumer | null = null;
@@ -64,6 +66,7 @@ export class AudioCore {
     private readonly post: Post,
   ) {
     this.fanout = new FanOut(init.format);
+    this.auxFanout = init.captureChannels === 4 ? new FanOut(init.format) : null;
     this.airFanout = new FanOut(init.format);
     this.meter = new LevelMeter(init.format);
     this.deadAir = new DeadAir({
@@ -76,6 +79,7 @@ export class AudioCore {
     this.capture = this.makeCapture(init.device, 0);
     this.liveListen = new LiveListenCore({
       fanout: this.fanout,
+      auxFanout: this.auxFanout,
       format: init.format,
       tapEncoder: (id, onData) => this.runners.get(id)?.runner.tapEncoded(onData) ?? null,
       onStatus: (status) => this.post({ type: 'live_listen_status', status }),
@@ -92,13 +96,15 @@ export class AudioCore {
     return new Capture({
       device,
       format: this.init.format,
+      captureChannels: this.init.captureChannels,
       env: this.init.captureEnv,
       startFrames,
-      onChunk: (chunk) => {
+      onChunk: (chunk, aux) => {
         this.meter.feed(chunk);
         this.maybePostLevels();
         this.publishedAtMs = Date.now();
         this.fanout.publish(chunk);
+        if (aux) this.auxFanout?.publish(aux);
       },
       onStatus: (status) => this.post({ type: 'capture_status', status }),
     });

@@ -13,7 +13,7 @@ import type { CaptureStatus } from '../capture/capture.js';
 import { idleEncoderStatus, type EncoderStatus } from '../stream/encoder-runner.js';
 import type { MachineState } from '../stream/state-machine.js';
 import type { Track } from '../metadata/types.js';
-import type { EncoderConfig } from '../types.js';
+import type { CaptureChannels, EncoderConfig } from '../types.js';
 import { log } from '../log.js';
 import type { AudioCommand, AudioReport, AudioWorkerInit, RunnerLink, RunnerReport } from './protocol.js';
 import type { DeadAirPlan, DeadAirReport } from '../fallback/dead-air.js';
@@ -309,9 +309,10 @@ export class AudioPath extends EventEmitter<AudioPathEvents> {
    * A new capture format: every consumer's PCM changes shape, so the worker is stopped and started again
    * with it, and the encoders that were on air come back on air (they reconnect).
    */
-  async restartWithFormat(device: string, format: AudioWorkerInit['format']): Promise<void> {
+  async restartWithFormat(device: string, format: AudioWorkerInit['format'], captureChannels: CaptureChannels = format.channels): Promise<void> {
     this.init.device = device;
     this.init.format = format;
+    this.init.captureChannels = captureChannels;
     this.relayed.setFormat(format);
     if (!this.worker) return;
     await this.endWorker();

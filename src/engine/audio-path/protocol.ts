@@ -1,6 +1,6 @@
 // The messages between the engine's control thread and the audio worker (see audio-path.ts for
 // why the audio has a thread of its own). Everything here is structured-cloneable plain data.
-import type { EncoderConfig, PcmFormat } from '../types.js';
+import type { CaptureChannels, EncoderConfig, PcmFormat } from '../types.js';
 import type { CaptureStatus } from '../capture/capture.js';
 import type { ChannelLevel } from '../audio/meters.js';
 import type { ConsumerStats } from '../audio/fanout.js';
@@ -12,7 +12,10 @@ import type { LiveListenPlan, LiveListenStatus } from '../live-listen/live-liste
 
 export interface AudioWorkerInit {
   device: string;
+  /** The programme's format: what every consumer gets. */
   format: PcmFormat;
+  /** Channels the card is opened with when not the programme's own: 4 (the programme on 1/2, aux1 on 3/4). */
+  captureChannels?: CaptureChannels;
   /** Environment for arecord (e.g. PULSE_SERVER in tests). */
   captureEnv?: NodeJS.ProcessEnv;
   /** A private directory for files encoder backends need (Liquidsoap's scripts and sockets). */

@@ -9,16 +9,16 @@ import type { CaptureStatus } from '../capture/capture.js';
 import { parseToneDevice } from '../capture/capture.js';
 import { probeCapture, type ProbeResult } from '../capture/capture-probe.js';
 import {
-  CAPTURE_SETTINGS_KEY, applyOverrides, loadCapture, parseCapture, toFormat,
+  CAPTURE_SETTINGS_KEY, applyOverrides, deviceFormat, loadCapture, parseCapture, toFormat,
   type CaptureConfig, type CaptureOverrides,
 } from '../capture/capture-settings.js';
-import type { PcmFormat } from '../types.js';
+import type { CaptureChannels, PcmFormat } from '../types.js';
 import type { FieldError } from './settings-parse.js';
 
 export interface CaptureAudio {
   captureStatus(): CaptureStatus;
   setCaptureDevice(device: string): Promise<void>;
-  restartWithFormat(device: string, format: PcmFormat): Promise<void>;
+  restartWithFormat(device: string, format: PcmFormat, captureChannels: CaptureChannels): Promise<void>;
 }
 
 export interface CaptureRecordings {
@@ -72,8 +72,14 @@ export class CaptureService {
     return this.live.device;
   }
 
+  /** The programme's format (what every consumer gets). */
   get format(): PcmFormat {
     return toFormat(this.live);
+  }
+
+  /** How many channels the card is opened with (4: aux1 on channels 3/4). */
+  get captureChannels(): CaptureChannels {
+    return this.live.channels;
   }
 
   view(): CaptureView {
@@ -101,7 +107,7 @@ export class CaptureService {
     // A device this capture holds cannot be opened a second time (busy): it is proven by the restart instead.
     let proven = parseToneDevice(next.device) !== null || !deviceChanged;
     if (deviceChanged && !proven) {
-      const probe = await (this.deps.probe ?? probeCapture)(next.device, toFormat(next), this.deps.env);
+      const probe = await (this.deps.probe ?? probeCapture)(next.device, deviceFormat(next), this.deps.env);
       if (!probe.ok && !probe.busy) return refused(probe);
       proven = probe.ok;
     }
@@ -133,7 +139,7 @@ export class CaptureService {
     const recording = this.recordings!.activeIds();
     for (const id of recording) await this.recordings!.stopRecording(id);
     this.live = config;
-    await this.audio!.restartWithFormat(config.device, toFormat(config));
+    await this.audio!.restartWithFormat(config.device, toFormat(config), config.channels);
     this.recordings!.restart(recording);
   }
 

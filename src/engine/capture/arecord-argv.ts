@@ -1,5 +1,5 @@
 // argv for arecord, the ALSA client. Pure; exact-output tested.
-import type { PcmFormat } from '../types.js';
+import type { DeviceFormat } from './capture-settings.js';
 
 /** Period and buffer sizes: each period is one chunk through the engine and one write to every
  *  encoder, so 100 ms periods halve the wake-ups of 50 ms ones (measured with scripts/bench) for
@@ -8,7 +8,7 @@ import type { PcmFormat } from '../types.js';
 export const PERIOD_US = 100_000;
 export const BUFFER_US = 500_000;
 
-export function buildArecordArgv(device: string, format: PcmFormat): string[] {
+export function buildArecordArgv(device: string, format: DeviceFormat): string[] {
   return [
     '-q',
     '-D', device,

@@ -2,7 +2,7 @@
 // the first audio, so a device that is missing, busy or cannot give that format is refused with the
 // card's own words (and the field they concern) while the capture in use carries on untouched.
 import { spawn } from 'node:child_process';
-import type { PcmFormat } from '../types.js';
+import type { DeviceFormat } from './capture-settings.js';
 import { buildArecordArgv, describeArecordFailure } from './arecord-argv.js';
 
 export const PROBE_TIMEOUT_MS = 4000;
@@ -20,7 +20,7 @@ export function probeFailure(stderr: string, device: string): Extract<ProbeResul
   return { ok: false, field: 'device', message, busy };
 }
 
-export function probeCapture(device: string, format: PcmFormat, env?: NodeJS.ProcessEnv, timeoutMs = PROBE_TIMEOUT_MS): Promise<ProbeResult> {
+export function probeCapture(device: string, format: DeviceFormat, env?: NodeJS.ProcessEnv, timeoutMs = PROBE_TIMEOUT_MS): Promise<ProbeResult> {
   return new Promise((resolve) => {
     const child = spawn(process.env.RACKCAST_ARECORD ?? 'arecord', buildArecordArgv(device, format), { stdio: ['ignore', 'pipe', 'pipe'], env: env ?? process.env });
     let stderr = '';

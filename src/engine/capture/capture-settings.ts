@@ -4,7 +4,7 @@
 // so the setting made on the page is what the box uses once the flag is gone. GET says which fields a
 // flag holds.
 import { z } from 'zod';
-import type { PcmFormat } from '../types.js';
+import type { CaptureChannels, PcmFormat } from '../types.js';
 import { parseStored, parseUpdate, type Parsed } from '../box/settings-parse.js';
 
 export const CAPTURE_SETTINGS_KEY = 'capture';
@@ -24,7 +24,8 @@ export const captureSchema = z.strictObject({
     .refine((s) => ALSA_NAME.test(s), 'must be an ALSA device name such as hw:1,0, plughw:CARD=Device,DEV=0 or default (or tone for the test signal)')
     .default('default'),
   sample_rate: z.union([z.literal(44100), z.literal(48000)], { error: 'must be 44100 or 48000' }).default(48000),
-  channels: z.union([z.literal(1), z.literal(2)], { error: 'must be 1 (mono) or 2 (stereo)' }).default(2),
+  /** 4: the programme on channels 1/2 (what the encoders get, in stereo), the aux pair on 3/4 (live listen's aux1). */
+  channels: z.union([z.literal(1), z.literal(2), z.literal(4)], { error: 'must be 1 (mono), 2 (stereo) or 4 (the programme on 1/2, aux1 on 3/4)' }).default(2),
   sample_format: z.enum(SAMPLE_FORMATS, { error: `must be one of ${SAMPLE_FORMATS.join(', ')}` }).default('S16_LE'),
 });
 
@@ -32,14 +33,23 @@ export type CaptureConfig = z.output<typeof captureSchema>;
 export const DEFAULT_CAPTURE_CONFIG: CaptureConfig = captureSchema.parse({});
 export const CAPTURE_READ_ONLY_KEYS = ['overridden', 'stored', 'status'] as const;
 
+/** What the start flags set; `channels` is the capture's own count (4 included). */
 export interface CaptureOverrides {
   device?: string;
-  format?: Partial<PcmFormat>;
+  format?: Partial<Omit<PcmFormat, 'channels'> & { channels: CaptureChannels }>;
 }
 
+/** The programme's format: what every consumer gets (a 4-channel capture gives them channels 1/2). */
 export function toFormat(c: CaptureConfig): PcmFormat {
-  return { sampleRate: c.sample_rate, channels: c.channels, sampleFormat: c.sample_format };
+  return { sampleRate: c.sample_rate, channels: c.channels === 4 ? 2 : c.channels, sampleFormat: c.sample_format };
 }
+
+/** The format the card is opened in: the programme's, with the capture's own channel count. */
+export function deviceFormat(c: CaptureConfig): DeviceFormat {
+  return { ...toFormat(c), channels: c.channels };
+}
+
+export type DeviceFormat = Omit<PcmFormat, 'channels'> & { channels: CaptureChannels };
 
 /** The stored row; older firmware stored `{device, format: {sampleRate, channels, sampleFormat}}`. */
 export function loadCapture(raw: unknown): CaptureConfig {

@@ -2,7 +2,8 @@
 // of whole frames and never waits for anybody. When the sound card is missing or vanishes,
 // the engine stays up, reports "no input", feeds silence so the streams stay connected,
 // and reopens the device with back-off.
-import { bytesPerFrame, type PcmFormat } from '../types.js';
+import { bytesPerFrame, type CaptureChannels, type PcmFormat } from '../types.js';
+import { splitPairs } from './channel-split.js';
 import { Supervisor } from '../supervisor.js';
 import { buildArecordArgv, describeArecordFailure, OverrunWatch } from './arecord-argv.js';
 import { PacedGenerator, silenceFiller, sineFiller } from './paced-generator.js';
@@ -31,8 +32,12 @@ export const MAX_OVERRUN_FRAMES = 20;
 
 export interface CaptureOptions {
   device: string;
+  /** The programme's format: what onChunk delivers. */
   format: PcmFormat;
-  onChunk: (chunk: Buffer) => void;
+  /** 4: the card is opened with 4 channels; 1/2 are delivered as the programme, 3/4 as `aux`. */
+  captureChannels?: CaptureChannels;
+  /** `aux`: the same frames' channels 3/4 (silence while there is no input), only with a 4-channel capture. */
+  onChunk: (chunk: Buffer, aux?: Buffer) => void;
   onStatus: (status: CaptureStatus) => void;
   env?: NodeJS.ProcessEnv;
   /** Frames already delivered by the capture this one replaces (CaptureStatus.frames goes on from there). */
@@ -61,17 +66,23 @@ export class Capture {
   private watchdog: NodeJS.Timeout | null = null;
   private current: CaptureStatus;
   private readonly frameBytes: number;
+  /** A frame as the card delivers it (4 channels: both pairs). */
+  private readonly cardFrameBytes: number;
+  private readonly quad: boolean;
   private delivered = 0;
   private overruns = 0;
   private overrunFrames: number[] = [];
   /** Every chunk goes out through here, so `frames` counts each delivered frame once. */
-  private readonly deliver = (chunk: Buffer): void => {
+  private readonly deliver = (chunk: Buffer, aux?: Buffer): void => {
     this.delivered += chunk.length / this.frameBytes;
-    this.opts.onChunk(chunk);
+    // The tone and the silence filler make the programme alone: the aux pair is silent meanwhile.
+    this.opts.onChunk(chunk, this.quad ? (aux ?? Buffer.alloc(chunk.length)) : undefined);
   };
 
   constructor(private readonly opts: CaptureOptions) {
     this.frameBytes = bytesPerFrame(opts.format);
+    this.quad = opts.captureChannels === 4 && opts.format.channels === 2;
+    this.cardFrameBytes = this.quad ? 2 * this.frameBytes : this.frameBytes;
     this.delivered = opts.startFrames ?? 0;
     this.current = { device: opts.device, format: opts.format, state: 'stopped', error: null, restarts: 0, sinceMs: Date.now(), frames: this.delivered, overruns: 0, overrunFrames: [] };
     this.filler = new PacedGenerator(opts.format, silenceFiller, this.deliver, 100);
@@ -100,7 +111,7 @@ export class Capture {
     this.supervisor = new Supervisor({
       name: 'arecord',
       command: () => process.env.RACKCAST_ARECORD ?? 'arecord',
-      argv: () => buildArecordArgv(this.opts.device, this.opts.format),
+      argv: () => buildArecordArgv(this.opts.device, { ...this.opts.format, channels: this.quad ? 4 : this.opts.format.channels }),
       env: this.opts.env,
       backoff: { initialMs: 500, maxMs: 10_000, resetAfterMs: 30_000 },
       onSpawn: (child) => {
@@ -156,10 +167,13 @@ export class Capture {
       this.setState('running', null);
     }
     let chunk = this.remainder.length ? Buffer.concat([this.remainder, data]) : data;
-    const whole = chunk.length - (chunk.length % this.frameBytes);
+    const whole = chunk.length - (chunk.length % this.cardFrameBytes);
     this.remainder = whole < chunk.length ? Buffer.from(chunk.subarray(whole)) : Buffer.alloc(0);
     chunk = chunk.subarray(0, whole);
-    if (chunk.length) this.deliver(chunk);
+    if (!chunk.length) return;
+    if (!this.quad) return this.deliver(chunk);
+    const { programme, aux } = splitPairs(chunk, this.opts.format.sampleFormat === 'S16_LE' ? 2 : 4);
+    this.deliver(programme, aux);
   }
 
   private onOverrun(): void {

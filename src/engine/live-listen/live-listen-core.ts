@@ -22,6 +22,8 @@ const PLAYING_AFTER_MS = 500;
 
 export type ListenSource =
   | { kind: 'master' }
+  /** A 4-channel capture's channels 3/4. */
+  | { kind: 'aux1' }
   /** The encoder's own encoded output (ffmpeg backend), decoded: what its codec does to the sound. */
   | { kind: 'encoder'; id: number; format: 'mp3' | 'adts' | 'ogg' }
   /** The encoder's mount as a listener gets it, decoded: the off-air confidence monitor. */
@@ -59,6 +61,8 @@ export interface LiveListenStatus {
 
 export interface LiveListenDeps {
   fanout: FanOut;
+  /** A 4-channel capture's channels 3/4 (null when the capture has 1 or 2). */
+  auxFanout: FanOut | null;
   format: PcmFormat;
   /** Subscribes to an encoder's encoded output; null when no ffmpeg encoder with that id is running. */
   tapEncoder(id: number, onData: (data: Buffer) => void): (() => void) | null;
@@ -73,6 +77,8 @@ export class LiveListenCore {
   private queue: PcmQueue;
   private gain: GainRamp;
   private consumer: Consumer | null = null;
+  /** The fan-out the consumer is on: the programme's or the aux pair's. */
+  private consumerBus: FanOut | null = null;
   private decoder: Supervisor | null = null;
   private untap: (() => void) | null = null;
   private decoderInput = new PcmInput();
@@ -173,9 +179,15 @@ export class LiveListenCore {
   private startSource(plan: LiveListenPlan): void {
     this.sourceError = null;
     const source = plan.source;
-    if (source.kind === 'master') {
+    if (source.kind === 'master' || source.kind === 'aux1') {
+      const bus = source.kind === 'master' ? this.deps.fanout : this.deps.auxFanout;
+      if (!bus) {
+        this.sourceError = 'the capture has no channels 3/4 (it is not a 4-channel capture)';
+        return;
+      }
       const s32 = this.deps.format.sampleFormat === 'S32_LE';
-      this.consumer = this.deps.fanout.add('live-listen', LISTEN_QUEUE_MS, () => {
+      this.consumerBus = bus;
+      this.consumer = bus.add('live-listen', LISTEN_QUEUE_MS, () => {
         let chunk: Buffer | undefined;
         while (this.consumer && (chunk = this.consumer.queue.shift())) this.feed(s32 ? s32ToS16(chunk) : chunk);
       });
@@ -219,8 +231,9 @@ export class LiveListenCore {
   }
 
   private async stopSource(): Promise<void> {
-    if (this.consumer) this.deps.fanout.remove(this.consumer.name);
+    if (this.consumer) this.consumerBus?.remove(this.consumer.name);
     this.consumer = null;
+    this.consumerBus = null;
     this.untap?.();
     this.untap = null;
     const decoder = this.decoder;

@@ -34,6 +34,8 @@ export interface SourceOption {
 export interface LiveListenDeps {
   settings: SettingsStore;
   format: () => PcmFormat;
+  /** Channels the card is opened with (4: aux1 on channels 3/4). */
+  captureChannels: () => number;
   encoders: () => EncoderConfig[];
   encoderActive: (id: number) => boolean;
   /** Sends the plan to the audio worker. */
@@ -118,7 +120,7 @@ export class LiveListen {
   unavailable(source: string): string | null {
     if (source === 'master') return null;
     if (source === 'aux1') {
-      const channels = this.deps.format().channels;
+      const channels = this.deps.captureChannels();
       return channels >= 4 ? null : `aux1 needs a capture of 4 channels (it plays channels 3/4); this capture has ${channels}`;
     }
     const m = source.match(/^(encoder|server):(\d+)$/);
@@ -149,6 +151,7 @@ export class LiveListen {
   private sourceFor(name: string): ListenSource {
     const m = name.match(/^(encoder|server):(\d+)$/);
     const e = m ? this.deps.encoders().find((x) => x.id === Number(m[2])) : undefined;
+    if (name === 'aux1') return { kind: 'aux1' };
     if (!m || !e) return { kind: 'master' };
     if (m[1] === 'encoder') return { kind: 'encoder', id: e.id, format: e.codec === 'mp3' ? 'mp3' : e.codec === 'aac' ? 'adts' : 'ogg' };
     const host = e.server_host?.includes(':') ? `[${e.server_host}]` : e.server_host;

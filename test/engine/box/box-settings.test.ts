@@ -2,7 +2,7 @@
 // them), the probe's reading of arecord's complaints, the station and the defaults a new encoder gets.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { applyOverrides, loadCapture, parseCapture, DEFAULT_CAPTURE_CONFIG } from '../../../src/engine/capture/capture-settings.js';
+import { applyOverrides, deviceFormat, loadCapture, parseCapture, toFormat, DEFAULT_CAPTURE_CONFIG } from '../../../src/engine/capture/capture-settings.js';
 import { probeFailure } from '../../../src/engine/capture/capture-probe.js';
 import { DEFAULT_STATION, parseStation, withEncoderDefaults } from '../../../src/engine/box/station-settings.js';
 import { parseStored } from '../../../src/engine/box/settings-parse.js';
@@ -20,6 +20,16 @@ test('capture: a partial PUT merged over the current one; errors name the field;
   assert.equal(parseCapture({ device: 'hw:1,0; rm -rf /' }, current), { ok: false, errors: [{ field: 'device', message: 'must be an ALSA device name such as hw:1,0, plughw:CARD=Device,DEV=0 or default (or tone for the test signal)' }] });
   assert.equal(parseCapture({ sample_format: 'S24_3LE' }, current), { ok: false, errors: [{ field: 'sample_format', message: 'must be one of S16_LE, S32_LE' }] });
   assert.equal(parseCapture([], current), { ok: false, errors: [{ field: '', message: 'must be an object with the capture settings' }] });
+});
+
+test('capture: 4 channels open the card with 4 and give every consumer the programme in stereo; 3 is refused naming the field', () => {
+  const parsed = parseCapture({ channels: 4 }, DEFAULT_CAPTURE_CONFIG);
+  assert.ok(parsed.ok);
+  if (!parsed.ok) return;
+  assert.is(toFormat(parsed.value).channels, 2);
+  assert.is(deviceFormat(parsed.value).channels, 4);
+  assert.is(toFormat({ ...DEFAULT_CAPTURE_CONFIG, channels: 1 }).channels, 1);
+  assert.equal(parseCapture({ channels: 3 }, DEFAULT_CAPTURE_CONFIG), { ok: false, errors: [{ field: 'channels', message: 'must be 1 (mono), 2 (stereo) or 4 (the programme on 1/2, aux1 on 3/4)' }] });
 });
 
 test('capture: start flags over the stored settings, and which fields they hold', () => {

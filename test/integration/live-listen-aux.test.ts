@@ -1,0 +1,129 @@
+// test-timeout: 180
+// aux1 on real parts: a 4-channel "sound card" (a PulseAudio null sink with 4 channels, captured through
+// ALSA's pulse plugin) carries the programme's tone on channels 1/2 and another tone on 3/4, as a rack
+// interface with an off-air receiver on its second pair would. Switched to 4 channels from the API, the
+// encoder's mount carries only the programme's tone, live listen's aux1 only the other, master the first.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startIcecast, type IcecastServer } from '../harness/icecast.js';
+import { startPulse, type PulseServer, type PlayHandle } from '../harness/pulse.js';
+import { channelSamples, decodeToPcm, sinePcm } from '../harness/signal.js';
+import { icecastEncoder, startTestEngine, type TestEngine } from '../harness/engine.js';
+import { removeOnExit, waitFor } from '../harness/util.js';
+
+const PROGRAMME_HZ = 1000;
+const AUX_HZ = 440;
+const QUAD = 'rackcast_quad';
+const PHONES = 'rackcast_phones';
+let pulse: PulseServer;
+let player: PlayHandle;
+let icecast: IcecastServer;
+let t: TestEngine;
+let mp3Id = 0;
+
+/** Power of one frequency in the samples (Goertzel), normalised so a full-scale sine is about 0.5. */
+function power(samples: Int16Array, hz: number, rate = 48000): number {
+  const k = 2 * Math.cos((2 * Math.PI * hz) / rate);
+  let s1 = 0;
+  let s2 = 0;
+  for (const x of samples) {
+    const s0 = x / 32768 + k * s1 - s2;
+    s2 = s1;
+    s1 = s0;
+  }
+  return (s1 * s1 + s2 * s2 - k * s1 * s2) / (samples.length * samples.length) * 2;
+}
+
+/** Which of the two tones the samples carry, and how far below it the other one is (dB). */
+function tones(samples: Int16Array): { programme: number; aux: number; ratioDb: number } {
+  const programme = power(samples, PROGRAMME_HZ);
+  const aux = power(samples, AUX_HZ);
+  return { programme, aux, ratioDb: 10 * Math.log10(Math.max(programme, aux) / Math.max(1e-12, Math.min(programme, aux))) };
+}
+
+/** Interleaves two stereo buffers into 4-channel frames: a's pair on 1/2, b's on 3/4. */
+function quad(a: Buffer, b: Buffer): Buffer {
+  const out = Buffer.alloc(a.length * 2);
+  for (let f = 0; f < a.length / 4; f++) {
+    a.copy(out, f * 8, f * 4, f * 4 + 4);
+    b.copy(out, f * 8 + 4, f * 4, f * 4 + 4);
+  }
+  return out;
+}
+
+async function headphones(seconds: number): Promise<Int16Array> {
+  return channelSamples(await pulse.recordSink(PHONES, seconds), 2);
+}
+
+/** Waits until the headphones carry `hz` clearly above the other tone, and returns what they carry. */
+async function onHeadphones(hz: number, what: string): Promise<ReturnType<typeof tones>> {
+  let last = tones(new Int16Array(0));
+  await waitFor(async () => {
+    last = tones(await headphones(1));
+    const wanted = hz === PROGRAMME_HZ ? last.programme : last.aux;
+    return wanted > 0.01 && wanted === Math.max(last.programme, last.aux) && last.ratioDb > 30;
+  }, { timeoutMs: 15_000, intervalMs: 0, what: `${what}: ${hz} Hz alone on the headphones (last ${JSON.stringify(last)})` });
+  return last;
+}
+
+test.before(async () => {
+  pulse = await startPulse();
+  await pulse.addSink(QUAD, 4);
+  await pulse.addSink(PHONES);
+  const programme = sinePcm({ freqHz: PROGRAMME_HZ, seconds: 2, rate: 48000, channels: 2, amplitude: 0.5 });
+  const aux = sinePcm({ freqHz: AUX_HZ, seconds: 2, rate: 48000, channels: 2, amplitude: 0.5 });
+  player = pulse.play(quad(programme, aux), { rate: 48000, channels: 4 }, { loop: true, latencyMs: 200, sink: QUAD });
+  const home = mkdtempSync(join(tmpdir(), 'rackcast-asound-'));
+  removeOnExit(home);
+  writeFileSync(join(home, '.asoundrc'), `pcm.quad { type pulse device ${QUAD}.monitor }\npcm.phones { type pulse device ${PHONES} }\n`);
+  icecast = await startIcecast({ mounts: ['/aux.mp3'] });
+  t = await startTestEngine({ captureDevice: 'quad', captureEnv: { ...process.env, ...pulse.env, HOME: home } });
+  const created = await t.api('POST', '/api/encoders', icecastEncoder(icecast.port, '/aux.mp3', { sample_rate: 48000 }));
+  mp3Id = created.body.id;
+  await t.api('POST', `/api/encoders/${mp3Id}/start`);
+  await t.waitForState(mp3Id, (s) => s.state === 'streaming', 20_000, 'mp3 streaming');
+});
+
+test.after(async () => {
+  await t?.stop();
+  await icecast?.stop();
+  await player?.stop();
+  await pulse?.stop();
+});
+
+test('a 2-channel capture refuses aux1 naming source; 4 channels from the API restart the audio path and make it available', async () => {
+  const refused = await t.api('PUT', '/api/live-listen', { source: 'aux1', enabled: true, device_name: 'phones' });
+  assert.is(refused.status, 400);
+  assert.equal(refused.body.errors.map((e: { field: string }) => e.field), ['source']);
+  const bad = await t.api('PUT', '/api/capture', { channels: 3 });
+  assert.is(bad.status, 400);
+  assert.equal(bad.body.errors.map((e: { field: string }) => e.field), ['channels']);
+  const changed = await t.api('PUT', '/api/capture', { channels: 4 });
+  assert.is(changed.status, 200, JSON.stringify(changed.body));
+  assert.is(changed.body.restarted, 'audio_path');
+  assert.is(changed.body.channels, 4);
+  assert.is(changed.body.status.format.channels, 2, 'every consumer gets the programme in stereo');
+  const sources = (await t.api('GET', '/api/live-listen')).body.sources as { source: string; available: boolean }[];
+  assert.ok(sources.find((s) => s.source === 'aux1')?.available, JSON.stringify(sources));
+  await t.waitForState(mp3Id, (s) => s.state === 'streaming', 20_000, 'mp3 streaming after the restart');
+});
+
+test('the encoder gets channels 1/2 only; live listen aux1 plays channels 3/4 only; master the programme', async () => {
+  const pcm = await decodeToPcm(`${icecast.baseUrl}/aux.mp3`, { seconds: 3, rate: 48000, channels: 2, timeoutMs: 20_000 });
+  for (const channel of [0, 1]) {
+    const onAir = tones(channelSamples(pcm, 2, channel).subarray(48000));
+    assert.ok(onAir.programme > 0.01 && onAir.programme > onAir.aux && onAir.ratioDb > 30, `the mount's channel ${channel + 1}: ${JSON.stringify(onAir)}`);
+  }
+  const aux = await t.api('PUT', '/api/live-listen', { source: 'aux1', enabled: true, device_name: 'phones', volume: 1 });
+  assert.is(aux.status, 200, JSON.stringify(aux.body));
+  const heardAux = await onHeadphones(AUX_HZ, 'aux1');
+  assert.ok(heardAux.ratioDb > 30, JSON.stringify(heardAux));
+  await t.api('PUT', '/api/live-listen', { source: 'master' });
+  const heardMaster = await onHeadphones(PROGRAMME_HZ, 'master');
+  assert.ok(heardMaster.ratioDb > 30, JSON.stringify(heardMaster));
+});
+
+test.run();
