@@ -8,6 +8,7 @@ import { httpGet, sleep } from '../../test/harness/util.js';
 import { codecInfo } from '../../src/engine/stream/codecs.js';
 import type { Codec, PcmFormat } from '../../src/engine/types.js';
 import type { TreeFigures } from './sampler.js';
+import type { ProcessDetail } from './thread-figures.js';
 
 export const FORMAT: PcmFormat = { sampleRate: 48000, channels: 2, sampleFormat: 'S16_LE' };
 
@@ -23,12 +24,17 @@ export const ENCODERS: readonly BenchEncoder[] = [
   { title: 'MP3 320k', codec: 'mp3', bitrateKbps: 320 },
 ];
 
-/** The engine with ffmpeg encoders, the engine with Liquidsoap encoders, the bare-tools pipeline. */
-export type RunName = 'engine' | 'liquidsoap' | 'pipeline';
+/**
+ * The engine with ffmpeg encoders, the engine with Liquidsoap encoders, the pipeline with the engine's ffmpeg
+ * flags; and for --peers: the bare-tools floor (plain ffmpeg flags), Darkice, and Liquidsoap on its own.
+ */
+export type RunName = 'engine' | 'liquidsoap' | 'pipeline' | 'floor' | 'darkice' | 'liquidsoap-alone';
 
-/** /e128.mp3 for the engine, /l128.mp3 for the engine on Liquidsoap, /p128.mp3 for the pipeline. */
+const MOUNT_PREFIX: Record<RunName, string> = { engine: 'e', liquidsoap: 'l', pipeline: 'p', floor: 'f', darkice: 'd', 'liquidsoap-alone': 's' };
+
+/** /e128.mp3 for the engine, /l128.mp3 for the engine on Liquidsoap, /p128.mp3 for the pipeline, and so on. */
 export function mountFor(run: RunName, e: BenchEncoder): string {
-  return `/${run[0]}${e.bitrateKbps}.${codecInfo(e.codec).fileExtension}`;
+  return `/${MOUNT_PREFIX[run]}${e.bitrateKbps}.${codecInfo(e.codec).fileExtension}`;
 }
 
 export function contentTypeOf(e: BenchEncoder): string {
@@ -43,7 +49,21 @@ export interface RunContext {
   sharedPids: number[];
   /** Run the engine's Node with --cpu-prof, writing the profile here. */
   cpuProfDir?: string;
+  /** Node flags for the engine after the deployed ones (scripts/bench --engine-node-flags: trying V8 settings). */
+  engineNodeArgs?: string[];
   log: (message: string) => void;
+  /** After the measured window, while the streams are still on air: the capture-to-listener latency of `mount`. */
+  latency?: (mount: string) => Promise<LatencyFigures>;
+}
+
+export interface LatencyFigures {
+  /** Median of (a click heard in the listener's decoded stream) − (the same click read from the capture). */
+  medianMs: number;
+  minMs: number;
+  maxMs: number;
+  /** Clicks matched. */
+  clicks: number;
+  problem?: string;
 }
 
 export interface MountRate {
@@ -61,6 +81,10 @@ export interface RunResult {
   /** Plain-words checks that no audio was lost, e.g. "queue drops 0 ms". */
   checks: string[];
   problems: string[];
+  /** The engine's Node process thread by thread, its wake-ups and the bytes through it (engine runs only). */
+  nodeDetail?: ProcessDetail;
+  /** Capture-to-listener latency of the MP3 128k stream (only when RunContext.latency is set). */
+  latency?: LatencyFigures;
   /** The measured window in ms after the engine process was spawned (to cut its CPU profile). */
   windowFromSpawn?: { startMs: number; endMs: number };
 }

@@ -2,6 +2,7 @@
 // read from /proc), three encoders created and started over the HTTP API, then N seconds measured.
 // The same run measures either backend: `backend` is the encoders' own field.
 import http from 'node:http';
+import type { ChildProcess } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,6 +12,7 @@ import type { Backend } from '../../src/engine/types.js';
 import { exited, freePort, removeOnExit, sleep, spawnTracked, stopChild, tailOf, waitFor } from '../../test/harness/util.js';
 import { ENCODERS, mountFor, mountRates, nextCounterTick, type RunContext, type RunResult } from './common.js';
 import { TreeSampler, describeProcess } from './sampler.js';
+import { processDetail, readProcess } from './thread-figures.js';
 
 const ADMIN_PASSWORD = 'x';
 const BIN = new URL('../../bin/rackcast.js', import.meta.url).pathname;
@@ -20,7 +22,7 @@ interface ApiResult {
   body: unknown;
 }
 
-function apiCall(port: number, method: string, path: string, body?: unknown): Promise<ApiResult> {
+export function apiCall(port: number, method: string, path: string, body?: unknown): Promise<ApiResult> {
   const payload = body === undefined ? undefined : JSON.stringify(body);
   const headers: Record<string, string> = {
     authorization: 'Basic ' + Buffer.from(`admin:${ADMIN_PASSWORD}`).toString('base64'),
@@ -51,8 +53,8 @@ function apiCall(port: number, method: string, path: string, body?: unknown): Pr
 }
 
 /** The part of GET /api/status the bench reads. */
-interface StatusBody {
-  capture: { state: string; restarts: number; error: string | null };
+export interface StatusBody {
+  capture: { state: string; restarts: number; error: string | null; overruns?: number; frames?: number };
   encoders: Array<{
     id: number;
     name: string;
@@ -66,23 +68,36 @@ interface StatusBody {
   }>;
 }
 
-async function engineStatus(port: number): Promise<StatusBody> {
+export async function engineStatus(port: number): Promise<StatusBody> {
   const r = await apiCall(port, 'GET', '/api/status');
   if (r.status !== 200) throw new Error(`GET /api/status: ${r.status} ${JSON.stringify(r.body)}`);
   return r.body as StatusBody;
 }
 
-export async function runEngine(ctx: RunContext, backend: Backend = 'ffmpeg'): Promise<RunResult> {
-  const run = backend === 'liquidsoap' ? 'liquidsoap' : 'engine';
+export interface LaunchedEngine {
+  pid: number;
+  port: number;
+  child: ChildProcess;
+  /** The engine's last output, for an error message. */
+  why: () => string;
+}
+
+/** `node bin/rackcast.js engine` with the deployed Node flags, answering /api/health. */
+export interface LaunchOptions {
+  /** Node flags after the deployed ones. */
+  nodeArgs?: string[];
+  env?: Record<string, string>;
+}
+
+export async function launchEngine(ctx: RunContext, opts: LaunchOptions = {}): Promise<LaunchedEngine> {
   const dataDir = mkdtempSync(join(tmpdir(), 'rackcast-bench-engine-'));
   removeOnExit(dataDir);
   const port = await freePort();
   // The flags the engine is deployed with (systemd unit), so the bench measures what runs on the box.
-  const nodeArgs = [...ENGINE_NODE_FLAGS, ...(ctx.cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', ctx.cpuProfDir] : [])];
+  const nodeArgs = [...ENGINE_NODE_FLAGS, ...(ctx.cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', ctx.cpuProfDir] : []), ...(ctx.engineNodeArgs ?? []), ...(opts.nodeArgs ?? [])];
   const argv = [...nodeArgs, BIN, 'engine', '--data-dir', dataDir, '--port', String(port), '--bind', '127.0.0.1'];
   argv.push('--capture', ctx.pulse.pcm, '--admin-password', ADMIN_PASSWORD, '--sample-rate', '48000', '--channels', '2');
-  const spawnedAt = performance.now();
-  const child = spawnTracked(process.execPath, argv, { env: { ...process.env, ...ctx.pulse.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawnTracked(process.execPath, argv, { env: { ...process.env, ...ctx.pulse.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const out = tailOf(child.stdout, 4096);
   const err = tailOf(child.stderr, 4096);
   let gone = false;
@@ -90,10 +105,8 @@ export async function runEngine(ctx: RunContext, backend: Backend = 'ffmpeg'): P
   const why = (): string => `engine output:\n${out().trim()}\n${err().trim()}`;
   const pid = child.pid;
   if (pid === undefined) throw new Error(`could not start the engine: ${why()}`);
-  const mounts = ENCODERS.map((e) => mountFor(run, e));
-
+  ctx.log(`engine: pid ${pid}, API on 127.0.0.1:${port}`);
   try {
-    ctx.log(`engine: pid ${pid}, API on 127.0.0.1:${port}`);
     await waitFor(
       async () => {
         if (gone) throw new Error('the engine exited');
@@ -101,7 +114,20 @@ export async function runEngine(ctx: RunContext, backend: Backend = 'ffmpeg'): P
       },
       { timeoutMs: 15_000, intervalMs: 100, what: 'engine answering /api/health' },
     ).catch((e: Error) => Promise.reject(new Error(`${e.message}\n${why()}`)));
+  } catch (e) {
+    await stopChild(child, 10_000);
+    throw e;
+  }
+  return { pid, port, child, why };
+}
 
+export async function runEngine(ctx: RunContext, backend: Backend = 'ffmpeg'): Promise<RunResult> {
+  const run = backend === 'liquidsoap' ? 'liquidsoap' : 'engine';
+  const spawnedAt = performance.now();
+  const { pid, port, child, why } = await launchEngine(ctx);
+  const mounts = ENCODERS.map((e) => mountFor(run, e));
+
+  try {
     const ids: number[] = [];
     for (const e of ENCODERS) {
       const mount = mountFor(run, e);
@@ -134,14 +160,17 @@ export async function runEngine(ctx: RunContext, backend: Backend = 'ffmpeg'): P
     const shared = new TreeSampler(() => ctx.sharedPids, (_p, comm) => comm, false);
     ctx.log(`engine: measuring ${ctx.seconds} s`);
     const windowStart = performance.now() - spawnedAt;
+    const detailStart = readProcess(pid);
     tree.start();
     shared.start();
     await sleep(ctx.seconds * 1000);
     const windowEnd = performance.now() - spawnedAt;
     const treeFigures = tree.stop();
+    const detailEnd = readProcess(pid);
     const sharedFigures = shared.stop();
     const endTick = await nextCounterTick(ctx.ice, mounts);
     const after = await engineStatus(port);
+    const latency = ctx.latency ? await ctx.latency(mounts[0]!) : undefined;
 
     const checks: string[] = [];
     const problems: string[] = [];
@@ -159,7 +188,8 @@ export async function runEngine(ctx: RunContext, backend: Backend = 'ffmpeg'): P
     }
     for (const n of treeFigures.notCounted) problems.push(`engine process not alive for the whole window: ${n}`);
     const windowFromSpawn = { startMs: windowStart, endMs: windowEnd };
-    return { run, tree: treeFigures, shared: sharedFigures, mounts: mountRates(mounts, startTick, endTick), checks, problems, windowFromSpawn };
+    return { run, tree: treeFigures, shared: sharedFigures, mounts: mountRates(mounts, startTick, endTick), checks, problems, windowFromSpawn, latency,
+      nodeDetail: detailStart && detailEnd ? processDetail(detailStart, detailEnd) : undefined };
   } finally {
     // SIGTERM: the engine stops its ffmpegs and arecord, and (with --cpu-prof) writes its profile.
     await stopChild(child, 10_000);

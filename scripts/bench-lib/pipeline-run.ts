@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { exited, removeOnExit, sleep, spawnTracked, stopChild, tailOf, waitFor } from '../../test/harness/util.js';
 import { buildFfmpegArgv } from '../../src/engine/stream/ffmpeg/ffmpeg-argv.js';
 import { buildArecordArgv } from '../../src/engine/capture/arecord-argv.js';
-import { ENCODERS, FORMAT, contentTypeOf, mountFor, mountRates, nextCounterTick, type BenchEncoder, type RunContext, type RunResult } from './common.js';
+import { ENCODERS, FORMAT, contentTypeOf, mountFor, mountRates, nextCounterTick, type BenchEncoder, type LatencyFigures, type RunContext, type RunName, type RunResult } from './common.js';
 import { TreeSampler, describeProcess } from './sampler.js';
 import { streamLinks } from './proc.js';
 
@@ -24,6 +24,21 @@ export function pipelineFfmpegArgv(e: BenchEncoder, input: string, url: string):
   return argv;
 }
 
+/**
+ * The bare-tools floor's argv (scripts/bench --peers): ffmpeg as a station would type it, with none of the
+ * engine's flags (no probing limits, no per-packet flush, Ogg's default pages), straight to Icecast.
+ */
+export function floorFfmpegArgv(e: BenchEncoder, input: string, url: string): string[] {
+  const codec = e.codec === 'mp3' ? ['-c:a', 'libmp3lame', '-f', 'mp3'] : ['-c:a', 'libvorbis', '-f', 'ogg'];
+  return [
+    '-hide_banner', '-loglevel', 'warning', '-nostdin',
+    '-f', 's16le', '-ar', String(FORMAT.sampleRate), '-ac', String(FORMAT.channels), '-i', input,
+    '-b:a', `${e.bitrateKbps}k`, ...codec, '-content_type', contentTypeOf(e), url,
+  ];
+}
+
+export type PipelineArgv = (e: BenchEncoder, input: string, url: string) => string[];
+
 async function mkfifo(paths: string[]): Promise<void> {
   const child = spawnTracked('mkfifo', paths, { stdio: ['ignore', 'ignore', 'pipe'] });
   const err = tailOf(child.stderr);
@@ -31,12 +46,13 @@ async function mkfifo(paths: string[]): Promise<void> {
   if (code !== 0) throw new Error(`mkfifo failed (${code}): ${err().trim()}`);
 }
 
-export async function runPipeline(ctx: RunContext): Promise<RunResult> {
+/** `run` 'pipeline' runs the engine's own ffmpeg flags; 'floor' (with floorFfmpegArgv) the bare tools. */
+export async function runPipeline(ctx: RunContext, run: Extract<RunName, 'pipeline' | 'floor'> = 'pipeline', argvFor: PipelineArgv = pipelineFfmpegArgv): Promise<RunResult> {
   const dir = mkdtempSync(join(tmpdir(), 'rackcast-bench-pipeline-'));
   removeOnExit(dir);
   const fifos = [join(dir, 'fifo1.pcm'), join(dir, 'fifo2.pcm')];
   await mkfifo(fifos);
-  const mounts = ENCODERS.map((e) => mountFor('pipeline', e));
+  const mounts = ENCODERS.map((e) => mountFor(run, e));
   const procs: Array<{ name: string; child: ChildProcess; stderr: () => string }> = [];
   const track = (name: string, child: ChildProcess): ChildProcess => {
     procs.push({ name, child, stderr: tailOf(child.stderr, 4096) });
@@ -48,9 +64,9 @@ export async function runPipeline(ctx: RunContext): Promise<RunResult> {
     // Readers first: ffmpeg blocks opening its FIFO until tee opens the other end.
     const ffmpegs = ENCODERS.map((e, i) => {
       const input = fifos[i] ?? 'pipe:0';
-      const url = `icecast://source:${ctx.ice.sourcePassword}@127.0.0.1:${ctx.ice.port}${mountFor('pipeline', e)}`;
+      const url = `icecast://source:${ctx.ice.sourcePassword}@127.0.0.1:${ctx.ice.port}${mountFor(run, e)}`;
       const stdin = input === 'pipe:0' ? 'pipe' : 'ignore';
-      return track(`ffmpeg ${e.title}`, spawnTracked('ffmpeg', pipelineFfmpegArgv(e, input, url), { stdio: [stdin, 'ignore', 'pipe'] }));
+      return track(`ffmpeg ${e.title}`, spawnTracked('ffmpeg', argvFor(e, input, url), { stdio: [stdin, 'ignore', 'pipe'] }));
     });
     const lastIn = ffmpegs[ffmpegs.length - 1]?.stdin;
     if (!lastIn) throw new Error('ffmpeg has no stdin pipe');
@@ -64,7 +80,7 @@ export async function runPipeline(ctx: RunContext): Promise<RunResult> {
     teeIn.destroy();
     lastIn.destroy();
     const pids = [arecord, tee, ...ffmpegs].map((c) => c.pid).filter((p): p is number => p !== undefined);
-    ctx.log(`pipeline: pids ${pids.join(' ')}`);
+    ctx.log(`${run}: pids ${pids.join(' ')}`);
 
     await waitFor(
       async () => {
@@ -75,7 +91,7 @@ export async function runPipeline(ctx: RunContext): Promise<RunResult> {
       },
       { timeoutMs: 20_000, intervalMs: 250, what: `pipeline mounts ${mounts.join(' ')} live on Icecast` },
     ).catch((e: Error) => Promise.reject(new Error(`${e.message}\n${why()}`)));
-    ctx.log('pipeline: 3 mounts live; settling 3 s');
+    ctx.log(`${run}: 3 mounts live; settling 3 s`);
     await sleep(3000);
 
     // Both ends of the two channels that carry PCM past the FIFOs (arecord->tee, tee->ffmpeg; libuv
@@ -88,7 +104,7 @@ export async function runPipeline(ctx: RunContext): Promise<RunResult> {
     const tree = new TreeSampler(() => pids, (_p, comm, a) => describeProcess(comm, a));
     const shared = new TreeSampler(() => ctx.sharedPids, (_p, comm) => comm, false);
     const benchCpu0 = process.cpuUsage();
-    ctx.log(`pipeline: measuring ${ctx.seconds} s`);
+    ctx.log(`${run}: measuring ${ctx.seconds} s`);
     tree.start();
     shared.start();
     await sleep(ctx.seconds * 1000);
@@ -96,6 +112,7 @@ export async function runPipeline(ctx: RunContext): Promise<RunResult> {
     const sharedFigures = shared.stop();
     const benchCpu = process.cpuUsage(benchCpu0);
     const endTick = await nextCounterTick(ctx.ice, mounts);
+    const latency: LatencyFigures | undefined = ctx.latency ? await ctx.latency(mounts[0]!) : undefined;
 
     const checks: string[] = [];
     const problems: string[] = [];
@@ -103,15 +120,15 @@ export async function runPipeline(ctx: RunContext): Promise<RunResult> {
       `ends of the PCM channels arecord->tee->ffmpeg (${[...dataPipes].join(' ')}) open in the bench process: ${inBench.length === 0 ? 'none' : inBench.join(' ')}; ` +
         `bench process CPU in the window ${((benchCpu.user + benchCpu.system) / 1e6).toFixed(2)} s (sampling /proc and feeding pacat, not the pipeline)`,
     );
-    if (dataPipes.size !== 4 || inBench.length > 0) problems.push(`pipeline: PCM channel ends ${[...dataPipes].join(' ') || 'not found'}, of which open in the bench: ${inBench.join(' ') || 'none'}`);
+    if (dataPipes.size !== 4 || inBench.length > 0) problems.push(`${run}: PCM channel ends ${[...dataPipes].join(' ') || 'not found'}, of which open in the bench: ${inBench.join(' ') || 'none'}`);
     const overruns = (procs.find((p) => p.name === 'arecord')?.stderr() ?? '').match(/overrun/g)?.length ?? 0;
     checks.push(`arecord overruns: ${overruns}`);
-    if (overruns > 0) problems.push(`pipeline: arecord reported ${overruns} overruns`);
+    if (overruns > 0) problems.push(`${run}: arecord reported ${overruns} overruns`);
     for (const p of procs) {
-      if (p.child.exitCode !== null || p.child.signalCode !== null) problems.push(`pipeline: ${p.name} exited early: ${p.stderr().trim()}`);
+      if (p.child.exitCode !== null || p.child.signalCode !== null) problems.push(`${run}: ${p.name} exited early: ${p.stderr().trim()}`);
     }
-    for (const n of treeFigures.notCounted) problems.push(`pipeline process not alive for the whole window: ${n}`);
-    return { run: 'pipeline', tree: treeFigures, shared: sharedFigures, mounts: mountRates(mounts, startTick, endTick), checks, problems };
+    for (const n of treeFigures.notCounted) problems.push(`${run} process not alive for the whole window: ${n}`);
+    return { run, tree: treeFigures, shared: sharedFigures, mounts: mountRates(mounts, startTick, endTick), checks, problems, latency };
   } finally {
     // arecord first: tee and the ffmpegs then see end of input and finish on their own.
     for (const p of [...procs].reverse()) await stopChild(p.child, 3000);

@@ -14,6 +14,10 @@ export interface IcecastOptions {
   shoutcastMount?: string;
   /** A fixed HTTP port (the demo wants a memorable one); P+1 must be free too. Default: a free pair. */
   port?: number;
+  /** Bytes a new listener gets at once (Icecast's <burst-size>; default 65535, Debian's icecast.xml's). */
+  burstSize?: number;
+  /** Sources on air at once (default 16). */
+  maxSources?: number;
 }
 
 export interface IcecastServer {
@@ -55,6 +59,8 @@ interface ConfigInput {
   mounts: string[];
   shoutcastMount: string;
   changeOwner: boolean;
+  burstSize?: number;
+  maxSources?: number;
 }
 
 export function icecastConfigXml(c: ConfigInput): string {
@@ -69,12 +75,12 @@ export function icecastConfigXml(c: ConfigInput): string {
   <hostname>127.0.0.1</hostname>
   <limits>
     <clients>64</clients>
-    <sources>16</sources>
+    <sources>${c.maxSources ?? 16}</sources>
     <queue-size>524288</queue-size>
     <client-timeout>30</client-timeout>
     <header-timeout>15</header-timeout>
     <source-timeout>10</source-timeout>
-    <burst-size>65535</burst-size>
+    <burst-size>${c.burstSize ?? 65535}</burst-size>
   </limits>
   <authentication>
     <source-password>${escapeXml(c.sourcePassword)}</source-password>
@@ -148,7 +154,7 @@ export async function startIcecast(opts: IcecastOptions = {}): Promise<IcecastSe
 
   const port = opts.port ?? (await freePortPair());
   const configPath = join(dir, 'icecast.xml');
-  const config = { port, dir, sourcePassword, adminPassword, mounts, shoutcastMount, changeOwner: isRoot };
+  const config = { port, dir, sourcePassword, adminPassword, mounts, shoutcastMount, changeOwner: isRoot, burstSize: opts.burstSize, maxSources: opts.maxSources };
   writeFileSync(configPath, icecastConfigXml(config));
   const baseUrl = `http://127.0.0.1:${port}`;
 

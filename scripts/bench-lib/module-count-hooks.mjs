@@ -1,0 +1,9 @@
+// The loader hooks of module-count.mjs: every URL that is loaded, posted to the main thread.
+let port;
+export function initialize(data) {
+  port = data.port;
+}
+export async function load(url, context, next) {
+  port?.postMessage(url);
+  return next(url, context);
+}

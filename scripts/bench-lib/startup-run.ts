@@ -1,0 +1,55 @@
+// The start-up figures of scripts/bench --peers: how long the engine takes to answer /api/health, what its
+// Node holds then with no encoder, and which modules it has loaded by then (module-count.mjs, preloaded in
+// this run only: its hooks thread would be in the figures of a measured run).
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { sleep, stopChild } from '../../test/harness/util.js';
+import { launchEngine } from './engine-run.js';
+import type { RunContext } from './common.js';
+import { readPss } from './proc.js';
+
+export interface StartupFigures {
+  healthMs: number;
+  /** Node's PSS and RSS 3 s after it answered, with no encoder (the next run's figures, not this one's: see below). */
+  idlePssMB: number;
+  idleRssMB: number;
+  modules: number;
+  /** Modules by where they come from: "dist", "node:" built-ins, or the package under node_modules. */
+  bySource: Array<{ source: string; count: number }>;
+}
+
+function sourceOf(url: string): string {
+  if (url.startsWith('node:')) return 'node: built-ins';
+  const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
+  if (pkg) return pkg[1]!;
+  if (url.includes('/dist/')) return 'dist (RackCast)';
+  return url.startsWith('file:') ? 'other files' : url;
+}
+
+export async function runStartup(ctx: RunContext): Promise<StartupFigures> {
+  const dir = mkdtempSync(join(tmpdir(), 'rackcast-bench-startup-'));
+  const file = join(dir, 'modules.txt');
+  const hook = new URL('./module-count.mjs', import.meta.url).pathname;
+  const t0 = performance.now();
+  // The idle memory is read from a plain start (no hooks thread), the modules from a second one.
+  const plain = await launchEngine(ctx);
+  const healthMs = performance.now() - t0;
+  await sleep(3000);
+  const pss = readPss(plain.pid);
+  await stopChild(plain.child, 10_000);
+  const counted = await launchEngine(ctx, { nodeArgs: ['--import', hook], env: { RACKCAST_BENCH_MODULES: file } });
+  await sleep(3000);
+  await stopChild(counted.child, 10_000);
+  let urls: string[] = [];
+  try {
+    urls = readFileSync(file, 'utf8').split('\n').filter(Boolean);
+  } catch {
+    ctx.log(`startup: no module list written to ${file}`);
+  }
+  const counts = new Map<string, number>();
+  for (const u of urls) counts.set(sourceOf(u), (counts.get(sourceOf(u)) ?? 0) + 1);
+  const bySource = [...counts.entries()].map(([source, count]) => ({ source, count })).sort((a, b) => b.count - a.count);
+  return { healthMs, idlePssMB: pss.totalKb / 1024, idleRssMB: pss.rssKb / 1024, modules: urls.length, bySource };
+}
