@@ -3,7 +3,7 @@
 // ALSA, the engineer's "headphones" a second null sink reached through an ALSA PCM of their own (the
 // `pulse` plugin, named in an asoundrc) and read back through its monitor. The tone played into the
 // capture comes out of the headphones, at the volume asked for, from every kind of source; aplay killed
-// or its card missing never touches an encoder; the network stream plays to ffmpeg with the listen key.
+// or its card missing never touches an encoder; the network stream plays to ffmpeg and VLC with the listen key.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -15,6 +15,7 @@ import { startPulse, type PulseServer, type PlayHandle } from '../harness/pulse.
 import { channelSamples, decodeToPcm, dominantFrequency, rms, sinePcm } from '../harness/signal.js';
 import { icecastEncoder, startTestEngine, type TestEngine } from '../harness/engine.js';
 import { httpGet, removeOnExit, sleep, waitFor } from '../harness/util.js';
+import { decodeWithVlc } from '../harness/vlc.js';
 
 const TONE_HZ = 1000;
 const PHONES = 'rackcast_phones';
@@ -152,7 +153,7 @@ test('criterion 5: every encoder stopped and started again while live listen pla
   await t.waitForState(mp3Id, (s) => s.state === 'streaming', 20_000, 'streaming again');
 });
 
-test('the network stream, with the headphones off: WAV and MP3 decode to the tone; the listen key opens that stream only; the cap answers 503', async () => {
+test('the network stream, with the headphones off: WAV and MP3 decode to the tone in ffmpeg and in VLC; the listen key opens that stream only; the cap answers 503', async () => {
   await t.api('PUT', '/api/live-listen', { enabled: false });
   const noKey = await httpGet(`${t.web.url}/api/live-listen/stream?key=wrong`, 3000);
   assert.is(noKey.status, 401);
@@ -165,6 +166,11 @@ test('the network stream, with the headphones off: WAV and MP3 decode to the ton
     const pcm = await decodeToPcm(`${t.web.url}/api/live-listen/stream?key=${key}&format=${format}`, { seconds: 3, rate: 48000, channels: 1, timeoutMs: 20_000 });
     const f = dominantFrequency(channelSamples(pcm, 1).subarray(24000), 48000);
     assert.ok(Math.abs(f - TONE_HZ) < 3, `${format} stream decodes to ${f} Hz`);
+    // And in VLC, the player an engineer on the LAN opens the URL with.
+    const heard = await decodeWithVlc(`${t.web.url}/api/live-listen/stream?key=${key}&format=${format}`, 6);
+    assert.ok(heard.length > 2 * 48000, `VLC played ${(heard.length / 48000).toFixed(2)} s of the ${format} stream`);
+    const inVlc = dominantFrequency(heard.subarray(48000), 48000);
+    assert.ok(Math.abs(inVlc - TONE_HZ) < 3 && rms(heard.subarray(48000)) > 0.1, `${format} stream in VLC: ${inVlc} Hz at rms ${rms(heard.subarray(48000))}`);
   }
   await t.api('PUT', '/api/live-listen', { max_network_listeners: 1 });
   const holder = decodeToPcm(`${t.web.url}/api/live-listen/stream?key=${key}&format=wav`, { seconds: 4, rate: 48000, channels: 1, timeoutMs: 20_000 });

@@ -49,10 +49,18 @@ export interface NetworkListenOptions {
   onCountChange: (count: number) => void;
 }
 
+/**
+ * One run of the shared MP3 encoder with its own input. A listener who arrives while the last one's
+ * encoder is still winding down gets a new run: the old one's exit and its last bytes touch only itself.
+ */
+interface Mp3Encoder {
+  supervisor: Supervisor;
+  input: PcmInput;
+}
+
 export class NetworkListen {
   private readonly listeners = new Set<Listener>();
-  private encoder: Supervisor | null = null;
-  private readonly encoderInput = new PcmInput();
+  private encoder: Mp3Encoder | null = null;
   droppedSlow = 0;
 
   constructor(private readonly opts: NetworkListenOptions) {}
@@ -95,7 +103,7 @@ export class NetworkListen {
   /** PCM of the selected source, as the worker sends it. */
   feed(pcm: Buffer): void {
     for (const l of this.listeners) if (l.format === 'wav') this.send(l, pcm);
-    if (this.encoder) this.encoderInput.write(pcm);
+    this.encoder?.input.write(pcm);
   }
 
   private send(l: Listener, data: Buffer): void {
@@ -110,27 +118,30 @@ export class NetworkListen {
   private startEncoder(): void {
     if (this.encoder) return;
     const { rate, channels } = this.opts.format;
-    this.encoder = new Supervisor({
+    const input = new PcmInput();
+    const supervisor: Supervisor = new Supervisor({
       name: 'live-listen:mp3',
       command: ffmpegBinary,
       argv: () => mp3EncoderArgv(rate, channels),
       backoff: { initialMs: 500, maxMs: 5000, resetAfterMs: 30_000 },
       onSpawn: (child) => {
-        this.encoderInput.attach(child.stdin, () => undefined);
+        input.attach(child.stdin, () => undefined);
         child.stdout.on('data', (mp3: Buffer) => {
+          if (this.encoder?.supervisor !== supervisor) return;
           for (const l of this.listeners) if (l.format === 'mp3') this.send(l, mp3);
         });
       },
-      onExit: () => this.encoderInput.detach(),
+      onExit: () => input.detach(),
     });
-    this.encoder.start();
+    this.encoder = { supervisor, input };
+    supervisor.start();
   }
 
   private async stopEncoder(): Promise<void> {
     const encoder = this.encoder;
     this.encoder = null;
-    this.encoderInput.detach();
-    await encoder?.stop();
+    encoder?.input.detach();
+    await encoder?.supervisor.stop();
   }
 
   /** Ends the streams whose request was let in as `which` says (res.locals): access withdrawn. */
