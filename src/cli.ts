@@ -7,9 +7,13 @@ import { ensureAdminPassword } from './web/auth.js';
 import { notifySystemd } from './engine/systemd.js';
 import { USAGE, UsageError, parseEngineFlags, type EngineFlags } from './cli-flags.js';
 import { SETUP_CODE_ENV, SetupCode } from './web/setup-code.js';
+import { applyPresetConfig, applyPresetPassword, readSetupPreset } from './engine/box/setup-preset.js';
 
 export async function runEngine(flags: EngineFlags): Promise<void> {
   const engine = new Engine({ dataDir: flags.dataDir, captureDevice: flags.capture, captureFormat: flags.format });
+  // The image's rackcast-setup.toml, once: its password before the lock is decided, its configuration once running.
+  const preset = readSetupPreset(flags.dataDir);
+  if (preset) applyPresetPassword(engine, preset);
   const auth = await ensureAdminPassword(engine.settings, flags.adminPassword);
   const defaults = await applyApplianceDefaults(engine, process.env);
   if (defaults) console.log(defaults);
@@ -17,6 +21,7 @@ export async function runEngine(flags: EngineFlags): Promise<void> {
   const setupCode = new SetupCode(process.env[SETUP_CODE_ENV] || null);
   if (setupCode.sync(auth.locked)) console.log(`No admin password is set: the setup code is in ${process.env[SETUP_CODE_ENV]} (shown on the box's console and panel)`);
   engine.start();
+  if (preset) console.log(await applyPresetConfig(engine, flags.dataDir, preset));
   const web = await startWebServer(engine, { port: flags.port, bind: flags.bind, listenFd: takeListenFd(process.env, process.pid), setupCode });
   console.log(`RackCast engine listening on ${web.url} (data in ${flags.dataDir}, capture ${engine.captureSettings.device})`);
   console.log(auth.locked ? 'No admin password is set: run `rackcast passwd` on the box (or start once with RACKCAST_ADMIN_PASSWORD) to unlock the API.' : auth.message);
@@ -57,6 +62,17 @@ export async function main(argv: string[]): Promise<void> {
       } catch (err) {
         if (!(err instanceof TokenError)) throw err;
         console.error(`rackcast token: ${err.message}`);
+        process.exit(2);
+      }
+    }
+    if (command === 'image-setup') {
+      const { runImageSetup, ImageSetupError } = await import('./image-setup/image-setup-cli.js');
+      try {
+        for (const line of await runImageSetup(rest)) console.log(line);
+        return;
+      } catch (err) {
+        if (!(err instanceof ImageSetupError)) throw err;
+        console.error(`rackcast image-setup: ${err.message}`);
         process.exit(2);
       }
     }
