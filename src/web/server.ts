@@ -58,7 +58,8 @@ export function createApp(engine: Engine, events: EventStream, sessions: Session
   // Prometheus scrapes with a bearer token (scope read) or Basic, like every other reader.
   const metrics = createMetrics(engine);
   app.get('/metrics', requireAuth(auth), requireScope(''), async (_req, res) => {
-    res.type(metrics.contentType).send(await metrics.render());
+    const { contentType, body } = await metrics.render();
+    res.type(contentType).send(body);
   });
   // The page at / (and GET /api/session, its "am I signed in?" probe).
   app.use(pageRoutes({ settings: engine.settings, sessions, setupCode }));

@@ -4,7 +4,12 @@
 // process_* and nodejs_* metrics, which cover the audio worker too: it is a thread of this process).
 // Counters that the engine keeps as totals are set to that total at each scrape (reset, then inc), so
 // a counter that restarts with its encoder (bytes_sent after a restart) reads as a counter reset.
-import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+//
+// prom-client is loaded, and its default collectors started, at the first scrape: a box nobody scrapes
+// never pays for them. Its event-loop lag monitor alone wakes the main thread every 10 ms, and its GC
+// observer runs on every collection (scripts/bench --peers: the main thread's wake-ups went from about
+// 200 to about 15 a second). The counts taken from the engine's events start with the engine all the same.
+import type { Counter, Gauge } from 'prom-client';
 import type { Engine } from '../engine.js';
 import type { RecordingStatus } from '../recording/recording-types.js';
 import { ALARM_KINDS } from '../alarms/alarm-model.js';
@@ -16,26 +21,42 @@ function recordingOf(e: object): RecordingStatus | undefined {
   return (e as { recording?: RecordingStatus }).recording;
 }
 
-export interface Metrics {
+export interface MetricsText {
   contentType: string;
-  render(): Promise<string>;
+  body: string;
+}
+
+export interface Metrics {
+  render(): Promise<MetricsText>;
 }
 
 export function createMetrics(engine: Engine): Metrics {
-  const registry = new Registry();
-  collectDefaultMetrics({ register: registry });
-
-  // Per-scrape snapshot, so every metric of one scrape sees the same status.
-  let snapshot: ReturnType<Engine['status']> | null = null;
-  const status = () => (snapshot ??= engine.status());
-
-  // Counted here from the engine's events: how often each encoder lost or failed to get its connection.
+  // Counted here from the engine's events from the start: how often each encoder lost or failed to get its connection.
   const reconnects = new Map<number, number>();
   const alarmsRaised = new Map<string, number>();
   engine.on('encoder_status_changed', (s) => {
     if (s.state === 'retrying' && recordingOf(s) === undefined) reconnects.set(s.id, (reconnects.get(s.id) ?? 0) + 1);
   });
   engine.on('alarm_raised', (a) => alarmsRaised.set(a.kind, (alarmsRaised.get(a.kind) ?? 0) + 1));
+  let registry: Promise<Renderer> | null = null;
+  return {
+    async render() {
+      registry ??= buildRegistry(engine, reconnects, alarmsRaised);
+      return (await registry)();
+    },
+  };
+}
+
+type Renderer = () => Promise<MetricsText>;
+
+async function buildRegistry(engine: Engine, reconnects: ReadonlyMap<number, number>, alarmsRaised: ReadonlyMap<string, number>): Promise<Renderer> {
+  const { Counter, Gauge, Registry, collectDefaultMetrics } = await import('prom-client');
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+
+  // Per-scrape snapshot, so every metric of one scrape sees the same status.
+  let snapshot: ReturnType<Engine['status']> | null = null;
+  const status = () => (snapshot ??= engine.status());
 
   const streams = () => status().encoders.filter((e) => recordingOf(e) === undefined);
   const files = () => status().encoders.filter((e) => recordingOf(e) !== undefined);
@@ -117,15 +138,12 @@ export function createMetrics(engine: Engine): Metrics {
     g.set((await engine.recordings.probe()).present ? 1 : 0);
   });
 
-  return {
-    contentType: registry.contentType,
-    async render() {
+  return async () => {
+    snapshot = null;
+    try {
+      return { contentType: registry.contentType, body: await registry.metrics() };
+    } finally {
       snapshot = null;
-      try {
-        return await registry.metrics();
-      } finally {
-        snapshot = null;
-      }
-    },
+    }
   };
 }
