@@ -26,7 +26,7 @@ import { runStartup, type StartupFigures } from './bench-lib/startup-run.js';
 import { peersJson, peersText, type PeerRun, type PeersReport } from './bench-lib/peers-report.js';
 import { childrenNamed, descendantsOf } from './bench-lib/proc.js';
 
-export const SYSTEMS = ['floor', 'engine', 'liquidsoap', 'darkice', 'liquidsoap-alone'] as const satisfies readonly RunName[];
+export const SYSTEMS = ['floor', 'engine', 'engine-base', 'liquidsoap', 'darkice', 'liquidsoap-alone'] as const satisfies readonly RunName[];
 export type SystemName = (typeof SYSTEMS)[number];
 
 const USAGE = `usage: scripts/bench --peers [--seconds N] [--rounds R] [--scale-seconds S] [--only LIST] [--json] [--engine-node-flags FLAGS]
@@ -35,8 +35,10 @@ const USAGE = `usage: scripts/bench --peers [--seconds N] [--rounds R] [--scale-
   --scale-seconds S    the scale run's length (default 60; the issue's figure is 600); 0 skips it
   --only LIST          comma-separated subset of ${SYSTEMS.join(',')} (the floor is always run)
   --no-startup         skip the engine's start-up figures
+  --no-latency         skip the latency listener (quicker before/after runs)
   --json               one JSON object instead of the table
-  --engine-node-flags  extra Node flags for the engine, e.g. "--max-old-space-size=64" (to try V8 settings)`;
+  --engine-node-flags  extra Node flags for the engine, e.g. "--max-old-space-size=64" (to try V8 settings)
+  --base-bin PATH      also run another build's bin/rackcast.js as "engine-base", interleaved with this tree's (a before/after)`;
 
 interface PeersOptions {
   seconds: number;
@@ -44,8 +46,10 @@ interface PeersOptions {
   scaleSeconds: number;
   systems: SystemName[];
   startup: boolean;
+  latency: boolean;
   json: boolean;
   engineNodeArgs: string[];
+  baseBin?: string;
 }
 
 function parseOptions(argv: string[]): PeersOptions {
@@ -58,8 +62,10 @@ function parseOptions(argv: string[]): PeersOptions {
       'scale-seconds': { type: 'string', default: '60' },
       only: { type: 'string' },
       'no-startup': { type: 'boolean', default: false },
+      'no-latency': { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
       'engine-node-flags': { type: 'string', default: '' },
+      'base-bin': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -72,7 +78,9 @@ function parseOptions(argv: string[]): PeersOptions {
     if (!Number.isInteger(n) || n < min || n > max) throw new Error(`--${name} must be a whole number from ${min} to ${max}`);
     return n;
   };
-  const only = values.only ? values.only.split(',').map((s) => s.trim()) : [...SYSTEMS];
+  const only = values.only ? values.only.split(',').map((s) => s.trim()) : SYSTEMS.filter((s) => s !== 'engine-base');
+  if (values['base-bin'] && !only.includes('engine-base')) only.push('engine-base');
+  if (only.includes('engine-base') && !values['base-bin']) throw new Error('engine-base needs --base-bin PATH');
   for (const s of only) if (!(SYSTEMS as readonly string[]).includes(s)) throw new Error(`--only: unknown system "${s}" (one of ${SYSTEMS.join(', ')})`);
   const systems = SYSTEMS.filter((s) => s === 'floor' || only.includes(s));
   return {
@@ -81,8 +89,10 @@ function parseOptions(argv: string[]): PeersOptions {
     scaleSeconds: num('scale-seconds', values['scale-seconds'], 0, 7200),
     systems,
     startup: !values['no-startup'],
+    latency: !values['no-latency'],
     json: values.json,
     engineNodeArgs: values['engine-node-flags'].split(/\s+/).filter(Boolean),
+    baseBin: values['base-bin'],
   };
 }
 
@@ -96,6 +106,8 @@ function runSystem(ctx: RunContext, system: SystemName): Promise<RunResult> {
       return runPipeline(ctx, 'floor', floorFfmpegArgv);
     case 'engine':
       return runEngine(ctx, 'ffmpeg');
+    case 'engine-base':
+      return runEngine(ctx, 'ffmpeg', true);
     case 'liquidsoap':
       return runEngine(ctx, 'liquidsoap');
     case 'darkice':
@@ -141,8 +153,9 @@ async function main(): Promise<void> {
     seconds: opts.seconds,
     sharedPids: childrenNamed(process.pid, ['pulseaudio', 'pacat', 'icecast2']),
     engineNodeArgs: opts.engineNodeArgs,
+    baseBin: opts.baseBin,
     log,
-    latency: (mount) => measureLatency({ pcm: pulse.pcm, env: pulse.env, rate: FORMAT.sampleRate, channels: FORMAT.channels, iceBaseUrl: ice.baseUrl, log }, mount),
+    latency: !opts.latency ? undefined : (mount) => measureLatency({ pcm: pulse.pcm, env: pulse.env, rate: FORMAT.sampleRate, channels: FORMAT.channels, iceBaseUrl: ice.baseUrl, log }, mount),
   };
   const runs: PeerRun[] = [];
   let startup: StartupFigures | undefined;

@@ -28,9 +28,9 @@ export const ENCODERS: readonly BenchEncoder[] = [
  * The engine with ffmpeg encoders, the engine with Liquidsoap encoders, the pipeline with the engine's ffmpeg
  * flags; and for --peers: the bare-tools floor (plain ffmpeg flags), Darkice, and Liquidsoap on its own.
  */
-export type RunName = 'engine' | 'liquidsoap' | 'pipeline' | 'floor' | 'darkice' | 'liquidsoap-alone';
+export type RunName = 'engine' | 'liquidsoap' | 'pipeline' | 'floor' | 'darkice' | 'liquidsoap-alone' | 'engine-base';
 
-const MOUNT_PREFIX: Record<RunName, string> = { engine: 'e', liquidsoap: 'l', pipeline: 'p', floor: 'f', darkice: 'd', 'liquidsoap-alone': 's' };
+const MOUNT_PREFIX: Record<RunName, string> = { engine: 'e', liquidsoap: 'l', pipeline: 'p', floor: 'f', darkice: 'd', 'liquidsoap-alone': 's', 'engine-base': 'b' };
 
 /** /e128.mp3 for the engine, /l128.mp3 for the engine on Liquidsoap, /p128.mp3 for the pipeline, and so on. */
 export function mountFor(run: RunName, e: BenchEncoder): string {
@@ -51,6 +51,8 @@ export interface RunContext {
   cpuProfDir?: string;
   /** Node flags for the engine after the deployed ones (scripts/bench --engine-node-flags: trying V8 settings). */
   engineNodeArgs?: string[];
+  /** Another build's bin/rackcast.js, run as the system "engine-base" beside this tree's (scripts/bench --peers --base-bin). */
+  baseBin?: string;
   log: (message: string) => void;
   /** After the measured window, while the streams are still on air: the capture-to-listener latency of `mount`. */
   latency?: (mount: string) => Promise<LatencyFigures>;

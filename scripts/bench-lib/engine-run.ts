@@ -87,6 +87,8 @@ export interface LaunchOptions {
   /** Node flags after the deployed ones. */
   nodeArgs?: string[];
   env?: Record<string, string>;
+  /** bin/rackcast.js of another build (default: this tree's). */
+  bin?: string;
 }
 
 export async function launchEngine(ctx: RunContext, opts: LaunchOptions = {}): Promise<LaunchedEngine> {
@@ -95,7 +97,7 @@ export async function launchEngine(ctx: RunContext, opts: LaunchOptions = {}): P
   const port = await freePort();
   // The flags the engine is deployed with (systemd unit), so the bench measures what runs on the box.
   const nodeArgs = [...ENGINE_NODE_FLAGS, ...(ctx.cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', ctx.cpuProfDir] : []), ...(ctx.engineNodeArgs ?? []), ...(opts.nodeArgs ?? [])];
-  const argv = [...nodeArgs, BIN, 'engine', '--data-dir', dataDir, '--port', String(port), '--bind', '127.0.0.1'];
+  const argv = [...nodeArgs, opts.bin ?? BIN, 'engine', '--data-dir', dataDir, '--port', String(port), '--bind', '127.0.0.1'];
   argv.push('--capture', ctx.pulse.pcm, '--admin-password', ADMIN_PASSWORD, '--sample-rate', '48000', '--channels', '2');
   const child = spawnTracked(process.execPath, argv, { env: { ...process.env, ...ctx.pulse.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const out = tailOf(child.stdout, 4096);
@@ -121,10 +123,11 @@ export async function launchEngine(ctx: RunContext, opts: LaunchOptions = {}): P
   return { pid, port, child, why };
 }
 
-export async function runEngine(ctx: RunContext, backend: Backend = 'ffmpeg'): Promise<RunResult> {
-  const run = backend === 'liquidsoap' ? 'liquidsoap' : 'engine';
+/** `base`: the build named by ctx.baseBin instead of this tree's, as the run "engine-base". */
+export async function runEngine(ctx: RunContext, backend: Backend = 'ffmpeg', base = false): Promise<RunResult> {
+  const run = base ? 'engine-base' : backend === 'liquidsoap' ? 'liquidsoap' : 'engine';
   const spawnedAt = performance.now();
-  const { pid, port, child, why } = await launchEngine(ctx);
+  const { pid, port, child, why } = await launchEngine(ctx, base ? { bin: ctx.baseBin } : {});
   const mounts = ENCODERS.map((e) => mountFor(run, e));
 
   try {

@@ -105,7 +105,7 @@ export async function measureLatency(s: LatencySetup, mount: string, seconds = 3
   );
   const listener = spawnTracked(
     'ffmpeg',
-    ['-hide_banner', '-loglevel', 'error', '-nostdin', '-fflags', 'nobuffer', '-probesize', '8192', '-analyzeduration', '0', '-i', `${s.iceBaseUrl}${mount}`,
+    ['-hide_banner', '-loglevel', 'error', '-nostdin', '-fflags', 'nobuffer', '-probesize', '32768', '-analyzeduration', '0', '-f', 'mp3', '-i', `${s.iceBaseUrl}${mount}`,
       '-f', 's16le', '-ac', String(s.channels), '-ar', String(s.rate), '-flush_packets', '1', 'pipe:1'],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );

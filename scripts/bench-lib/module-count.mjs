@@ -1,13 +1,13 @@
 // Preloaded with `node --import` by scripts/bench --peers (its start-up run only, never a measured one):
-// lists every module the process loads, ES and CommonJS, into the file RACKCAST_BENCH_MODULES names,
-// rewritten half a second after the last new one. The hooks run on a thread of their own and post
+// lists every module each thread loads, ES and CommonJS, into RACKCAST_BENCH_MODULES.<threadId> (0: the main
+// thread; the audio worker runs this preload too), rewritten half a second after the last new one. The hooks run on a thread of their own and post
 // each URL here.
 import { register } from 'node:module';
-import { MessageChannel } from 'node:worker_threads';
+import { MessageChannel, threadId } from 'node:worker_threads';
 import { writeFileSync } from 'node:fs';
 import Module from 'node:module';
 
-const out = process.env.RACKCAST_BENCH_MODULES;
+const out = `${process.env.RACKCAST_BENCH_MODULES}.${threadId}`;
 const seen = new Set();
 let timer = null;
 const note = (url) => {

@@ -154,7 +154,7 @@ export function peersText(report: PeersReport): string {
   lines.push('per round, load average before -> after each run:');
   for (const r of report.runs) lines.push(`  round ${r.round + 1} ${col(r.system, 18)} ${r.loadBefore} -> ${r.loadAfter}`);
 
-  const engineRuns = report.runs.filter((r) => (r.system === 'engine' || r.system === 'floor' || r.system === 'liquidsoap') && r.result);
+  const engineRuns = report.runs.filter((r) => (r.system === 'engine' || r.system === 'engine-base' || r.system === 'liquidsoap') && r.result);
   lines.push('');
   lines.push('per process (last round)                           CPU s   % core   peak PSS (anon)');
   const lastRound = Math.max(...report.runs.map((r) => r.round));
@@ -174,7 +174,9 @@ export function peersText(report: PeersReport): string {
   if (st) {
     lines.push('');
     lines.push(`engine start-up: /api/health after ${st.healthMs.toFixed(0)} ms; idle (no encoder) Node PSS ${st.idlePssMB.toFixed(1)} MB, RSS ${st.idleRssMB.toFixed(1)} MB;`);
-    lines.push(`  ${st.modules} modules loaded by the main thread 3 s after start: ${st.bySource.slice(0, 14).map((s) => `${s.source} ${s.count}`).join(', ')}${st.bySource.length > 14 ? ', …' : ''}`);
+    for (const t of st.threads) {
+      lines.push(`  ${t.thread}: ${t.modules} modules loaded 3 s after start: ${t.bySource.slice(0, 14).map((s) => `${s.source} ${s.count}`).join(', ')}${t.bySource.length > 14 ? ', …' : ''}`);
+    }
   }
   const s = report.scale;
   if (s) {

@@ -75,7 +75,10 @@ export async function runPipeline(ctx: RunContext, run: Extract<RunName, 'pipeli
     const tee = track('tee', spawnTracked('tee', fifos, { stdio: ['pipe', lastIn, 'pipe'] }));
     const teeIn = tee.stdin;
     if (!teeIn) throw new Error('tee has no stdin pipe');
-    const arecordArgv = buildArecordArgv(ctx.pulse.pcm, FORMAT);
+    // The floor's arecord is as bare as its ffmpegs: ALSA's own period and buffer sizes, not the engine's.
+    const arecordArgv = run === 'floor'
+      ? ['-q', '-D', ctx.pulse.pcm, '-t', 'raw', '-f', FORMAT.sampleFormat, '-r', String(FORMAT.sampleRate), '-c', String(FORMAT.channels)]
+      : buildArecordArgv(ctx.pulse.pcm, FORMAT);
     const arecord = track('arecord', spawnTracked('arecord', arecordArgv, { env: { ...process.env, ...ctx.pulse.env }, stdio: ['ignore', teeIn, 'pipe'] }));
     teeIn.destroy();
     lastIn.destroy();

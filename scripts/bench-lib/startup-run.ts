@@ -15,9 +15,8 @@ export interface StartupFigures {
   /** Node's PSS and RSS 3 s after it answered, with no encoder (the next run's figures, not this one's: see below). */
   idlePssMB: number;
   idleRssMB: number;
-  modules: number;
-  /** Modules by where they come from: "dist", "node:" built-ins, or the package under node_modules. */
-  bySource: Array<{ source: string; count: number }>;
+  /** Per thread (the main thread, then the audio worker): modules loaded, and by where they come from. */
+  threads: Array<{ thread: string; modules: number; bySource: Array<{ source: string; count: number }> }>;
 }
 
 function sourceOf(url: string): string {
@@ -42,14 +41,18 @@ export async function runStartup(ctx: RunContext): Promise<StartupFigures> {
   const counted = await launchEngine(ctx, { nodeArgs: ['--import', hook], env: { RACKCAST_BENCH_MODULES: file } });
   await sleep(3000);
   await stopChild(counted.child, 10_000);
-  let urls: string[] = [];
-  try {
-    urls = readFileSync(file, 'utf8').split('\n').filter(Boolean);
-  } catch {
-    ctx.log(`startup: no module list written to ${file}`);
+  const threads: StartupFigures['threads'] = [];
+  for (const [id, thread] of [[0, 'main thread'], [1, 'audio worker']] as const) {
+    let urls: string[] = [];
+    try {
+      urls = readFileSync(`${file}.${id}`, 'utf8').split('\n').filter(Boolean);
+    } catch {
+      ctx.log(`startup: no module list written to ${file}.${id}`);
+    }
+    const counts = new Map<string, number>();
+    for (const u of urls) counts.set(sourceOf(u), (counts.get(sourceOf(u)) ?? 0) + 1);
+    const bySource = [...counts.entries()].map(([source, count]) => ({ source, count })).sort((a, b) => b.count - a.count);
+    threads.push({ thread, modules: urls.length, bySource });
   }
-  const counts = new Map<string, number>();
-  for (const u of urls) counts.set(sourceOf(u), (counts.get(sourceOf(u)) ?? 0) + 1);
-  const bySource = [...counts.entries()].map(([source, count]) => ({ source, count })).sort((a, b) => b.count - a.count);
-  return { healthMs, idlePssMB: pss.totalKb / 1024, idleRssMB: pss.rssKb / 1024, modules: urls.length, bySource };
+  return { healthMs, idlePssMB: pss.totalKb / 1024, idleRssMB: pss.rssKb / 1024, threads };
 }
