@@ -1,6 +1,7 @@
 // `rackcast panel [flags]`: the front panel service (also runnable directly with
 // `node --import tsx src/panel/main.ts [flags]`). Its own process, a client of the engine's HTTP
 // API, so an I2C or GPIO fault can never touch audio.
+import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { PANEL_USAGE, PanelUsageError, parsePanelFlags, type PanelFlags } from './panel-flags.js';
 import { openDisplay } from './display/open-display.js';
@@ -40,7 +41,7 @@ export async function runPanel(flags: PanelFlags): Promise<Panel> {
   const buttons = await openButtons(flags);
   const alarmOutput = await openAlarmOutput(flags);
   const link = new EngineLink({ apiUrl: flags.apiUrl, authorization: flags.authorization });
-  const panel = new Panel({ link, display, buttons, alarmOutput, apiUrl: flags.apiUrl, mirror: flags.mirror, holdMs: DEFAULT_TIMING.holdMs });
+  const panel = new Panel({ link, display, buttons, alarmOutput, apiUrl: flags.apiUrl, mirror: flags.mirror, holdMs: DEFAULT_TIMING.holdMs, setupCode: setupCodeReader(process.env) });
   console.log(`panel: ${display.description}; ${buttons?.description ?? 'no buttons'}; ${alarmOutput?.description ?? 'no alarm output'}; engine at ${flags.apiUrl}${flags.authorization ? '' : ' (no credentials set)'}`);
   if (flags.buttons === 'stdin') console.log(`panel: ${STDIN_HELP}`);
   panel.start();
@@ -81,4 +82,18 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
     console.error(err instanceof Error ? err.message : err);
     process.exit(1);
   });
+}
+
+/** The engine's setup code file (the image sets RACKCAST_SETUP_CODE_FILE for both services): read at each frame while locked. */
+export function setupCodeReader(env: NodeJS.ProcessEnv): () => string | null {
+  const file = env.RACKCAST_SETUP_CODE_FILE;
+  if (!file) return () => null;
+  return () => {
+    try {
+      const code = readFileSync(file, 'utf8').trim();
+      return /^\d{4}-\d{4}$/.test(code) ? code : null;
+    } catch {
+      return null;
+    }
+  };
 }

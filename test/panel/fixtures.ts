@@ -72,6 +72,7 @@ export const REFERENCE_VIEWS: Record<string, PanelView> = {
   connecting: view({ link: { kind: 'connecting' } }),
   'no-access': view({ link: { kind: 'unauthorised' } }),
   locked: view({ link: { kind: 'unauthorised', locked: true } }),
+  'locked-setup-code': view({ link: { kind: 'unauthorised', locked: true }, setupCode: '4821-0937' }),
   'toast-hold-to-stop': view({ status: onAir, ui: ui({ toast: { lines: ['Hold 2 s', 'to stop all streams'], untilMs: NOW + 2000 } }) }),
   'toast-recording-not-available': view({ status: onAir, ui: ui({ toast: { lines: ['Recording', 'not available'], untilMs: NOW + 2000 } }) }),
 };

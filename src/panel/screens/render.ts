@@ -22,6 +22,8 @@ export interface PanelView {
   /** host:port of the engine, for the link screens. */
   apiLabel: string;
   nowMs: number;
+  /** While the engine is locked and keeps a setup code: the code, for the page's first visit. */
+  setupCode?: string | null;
 }
 
 export function renderPanel(view: PanelView): Framebuffer {
@@ -29,7 +31,7 @@ export function renderPanel(view: PanelView): Framebuffer {
   const { ui } = view;
   if (ui.screen === 'menu') drawMenu(fb, ui);
   else if (ui.screen === 'network') drawNetwork(fb, view.net);
-  else if (view.link.kind !== 'up' || !view.status) drawLink(fb, view.link, view.apiLabel);
+  else if (view.link.kind !== 'up' || !view.status) drawLink(fb, view.link, view.apiLabel, view.setupCode ? { code: view.setupCode, host: view.net.hostname } : null);
   else if (ui.screen === 'encoder') drawEncoder(fb, view.status, ui);
   else if (ui.screen === 'listen') drawListen(fb, view.status, ui);
   else drawHome(fb, view.status, ui, view.nowMs);
