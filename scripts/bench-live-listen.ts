@@ -4,15 +4,15 @@
 //   scripts/bench --live-listen [--seconds N]
 //
 // 1. Latency, capture to headphones, for `master` and `encoder:<id>` (an MP3 128k encoder's own output
-//    decoded). A private PulseAudio has the capture sink, the "headphones" sink and a "meter" sink; two
-//    loopbacks with the same settings copy both sinks' monitors into the meter, and a click train (a 2 ms
-//    burst every second) plays into the capture. The meter hears every click twice, once straight from
-//    the capture sink and once after arecord → engine → aplay → the headphones: the gap between the two
-//    is what live listen adds, PulseAudio's own client buffers on both ends (arecord's, aplay's) included.
+//    decoded). A private PulseAudio's capture sink gets a click train (a 2 ms burst every second), and
+//    for this figure the "headphones" are that same sink, at volume 0.25: every click comes back as an
+//    echo 12 dB down after arecord → engine → aplay, in the very recording that holds the click, so one
+//    clock times both. The gap between a click and its first echo is what live listen adds, PulseAudio's
+//    own client buffers on both ends (arecord's, aplay's) included. (Two loopbacks into a meter sink, the
+//    earlier method, differed in their own latency by up to 300 ms from run to run.)
 // 2. Cost: the engine (in this process: its Node, audio worker included, plus its children from /proc)
 //    with live listen off, then on with the headphones and 4 network listeners (2 MP3, 2 WAV), N seconds each.
-import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import http from 'node:http';
 import { startPulse, type PulseServer } from '../test/harness/pulse.js';
@@ -38,33 +38,19 @@ function clickTrain(seconds: number): Buffer {
   return pcm;
 }
 
-function pactl(pulse: PulseServer, ...args: string[]): string {
-  const r = spawnSync('pactl', args, { env: { ...process.env, ...pulse.env }, encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`pactl ${args.join(' ')}: ${r.stderr}`);
-  return r.stdout.trim();
-}
-
-/** Onsets of the click bursts in a mono recording (a rise past a threshold after 200 ms of quiet). */
-function onsets(samples: Int16Array): number[] {
-  const out: number[] = [];
-  let quietSince = 0;
-  for (let i = 0; i < samples.length; i++) {
-    if (Math.abs(samples[i]!) > 6000) {
-      if (i - quietSince > RATE * 0.2) out.push(i);
-      quietSince = i;
-    }
-  }
-  return out;
-}
-
-/** Within each second the first onset is the capture sink's, the next within 900 ms the headphones'. */
-function pairGaps(marks: number[]): number[] {
+/** Clicks (full level, after 500 ms without one) and, for each, the first echo at least 20 ms later, in ms. */
+function echoGaps(samples: Int16Array): number[] {
   const gaps: number[] = [];
-  for (let i = 0; i + 1 < marks.length; i++) {
-    const gap = (marks[i + 1]! - marks[i]!) / RATE;
-    if (gap < 0.9) {
-      gaps.push(gap * 1000);
-      i++;
+  let lastClick = -RATE;
+  for (let i = 0; i < samples.length; i++) {
+    if (Math.abs(samples[i]!) < 20_000 || i - lastClick < RATE * 0.5) continue;
+    lastClick = i;
+    // The echo is 12 dB down (volume 0.25): 7,250 at its peak; its second pass, 24 dB down, stays under the mark.
+    for (let j = i + RATE * 0.02; j < Math.min(samples.length, i + RATE * 0.9); j++) {
+      if (Math.abs(samples[j]!) > 4000) {
+        gaps.push(((j - i) / RATE) * 1000);
+        break;
+      }
     }
   }
   return gaps;
@@ -126,11 +112,11 @@ function listen(url: string): () => void {
 }
 
 async function latency(t: TestEngine, pulse: PulseServer, source: string, seconds: number): Promise<string> {
-  await t.api('PUT', '/api/live-listen', { enabled: true, device_name: 'phones', source, volume: 1 });
+  await t.api('PUT', '/api/live-listen', { enabled: true, device_name: 'echo', source, volume: 0.25 });
   await waitFor(async () => (await t.api('GET', '/api/live-listen')).body.status.state === 'playing', { timeoutMs: 15_000, what: `${source} playing` });
   await sleep(3000);
-  const rec = await pulse.recordSink('rackcast_meter', seconds);
-  return stats(pairGaps(onsets(channelSamples(rec, 2))));
+  const rec = await pulse.recordSink('rackcast_in', seconds);
+  return stats(echoGaps(channelSamples(rec, 2)));
 }
 
 async function main(): Promise<void> {
@@ -139,12 +125,11 @@ async function main(): Promise<void> {
   const log = (m: string): void => void process.stderr.write(`bench: ${m}\n`);
   const pulse = await startPulse();
   await pulse.addSink('rackcast_phones');
-  await pulse.addSink('rackcast_meter');
-  for (const from of ['rackcast_in', 'rackcast_phones']) pactl(pulse, 'load-module', 'module-loopback', `source=${from}.monitor`, 'sink=rackcast_meter', 'latency_msec=20', 'adjust_time=0');
   const player = pulse.play(clickTrain(10), { rate: RATE, channels: 2 }, { loop: true, latencyMs: 50 });
   const home = `${pulse.dir}/home`;
-  spawnSync('mkdir', ['-p', home]);
-  spawnSync('sh', ['-c', `printf 'pcm.phones { type pulse device rackcast_phones }\\n' > '${home}/.asoundrc'`]);
+  mkdirSync(home, { recursive: true });
+  // `echo`: the capture sink itself, for the latency figure; `phones`: a sink of their own, for the cost.
+  writeFileSync(`${home}/.asoundrc`, 'pcm.phones { type pulse device rackcast_phones }\npcm.echo { type pulse device rackcast_in }\n');
   const ice = await startIcecast({ mounts: ['/bench.mp3'] });
   const t = await startTestEngine({ captureDevice: pulse.pcm, captureEnv: { ...process.env, ...pulse.env, HOME: home } });
   const lines: string[] = [];
@@ -160,7 +145,7 @@ async function main(): Promise<void> {
     await sleep(2000);
     log(`cost: live listen off, ${seconds} s`);
     const off = await measure(seconds);
-    await t.api('PUT', '/api/live-listen', { enabled: true, source: 'master' });
+    await t.api('PUT', '/api/live-listen', { enabled: true, device_name: 'phones', source: 'master', volume: 1 });
     const key = (await t.api('POST', '/api/live-listen/key')).body.key as string;
     const listeners = ['mp3', 'mp3', 'wav', 'wav'].map((f) => listen(`${t.web.url}/api/live-listen/stream?format=${f}&key=${key}`));
     await sleep(3000);

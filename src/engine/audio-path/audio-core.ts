@@ -3,7 +3,7 @@
 // feeds the control thread's own consumers (the recorders). It talks to the control thread only
 // through `post`, so nothing the control thread does (SQLite, the API, title parsing, SSE) can delay
 // a chunk on its way to an encoder or to a server.
-import { FanOut, type Consumer } from '../audio/fanout.js';
+import { FanOut, WRITE_BATCH_MS, type Consumer } from '../audio/fanout.js';
 import { LevelMeter } from '../audio/meters.js';
 import { Capture } from '../capture/capture.js';
 import { EncoderRunner } from '../stream/encoder-runner.js';
@@ -295,7 +295,7 @@ export class AudioCore {
     if (on && !this.relay) {
       this.relayInFlight = 0;
       this.relayFanout = this.recordFallback ? this.airFanout : this.fanout;
-      this.relay = this.relayFanout.add('relay', RELAY_QUEUE_MS, () => this.pumpRelay());
+      this.relay = this.relayFanout.add('relay', RELAY_QUEUE_MS, () => this.pumpRelay(), WRITE_BATCH_MS);
     } else if (!on && this.relay) {
       this.relayFanout?.remove(this.relay.name);
       this.relay = null;
@@ -313,7 +313,7 @@ export class AudioCore {
     // Moved with what it holds, so the recorders lose nothing at the change.
     this.relayFanout?.remove(old.name);
     this.relayFanout = on ? this.airFanout : this.fanout;
-    const moved = this.relayFanout.add('relay', RELAY_QUEUE_MS, () => this.pumpRelay());
+    const moved = this.relayFanout.add('relay', RELAY_QUEUE_MS, () => this.pumpRelay(), WRITE_BATCH_MS);
     let chunk: Buffer | undefined;
     while ((chunk = old.queue.shift())) moved.queue.push(chunk);
     this.relay = moved;

@@ -3,11 +3,20 @@
 import { PcmQueue } from './pcm-queue.js';
 import { bytesPerFrame, bytesPerMs, type PcmFormat } from '../types.js';
 
+/**
+ * What the encoders take at a time: two capture periods, one write into each codec's stdin (one
+ * wake-up of each ffmpeg) per 100 ms, while live listen takes every 50 ms period. The recorders' relay
+ * is woken as often, and still posts chunk by chunk, each with its own capture time.
+ */
+export const WRITE_BATCH_MS = 100;
+
 export interface Consumer {
   readonly name: string;
   readonly queue: PcmQueue;
-  /** Called after new audio was queued; the consumer drains its queue when it can. */
+  /** Called after new audio was queued (once `batchBytes` are waiting); the consumer drains its queue when it can. */
   readonly wake: () => void;
+  /** Woken only once this much is queued: a consumer that would rather take fewer, larger pieces. */
+  readonly batchBytes: number;
 }
 
 export interface ConsumerStats {
@@ -28,11 +37,15 @@ export class FanOut {
     this.format = format;
   }
 
-  /** Adds a consumer whose queue holds at most `queueMs` of audio. */
-  add(name: string, queueMs: number, wake: () => void): Consumer {
+  /**
+   * Adds a consumer whose queue holds at most `queueMs` of audio, woken once at least `batchMs` of it
+   * waits (0: after every chunk).
+   */
+  add(name: string, queueMs: number, wake: () => void, batchMs = 0): Consumer {
     const frame = bytesPerFrame(this.format);
     const maxBytes = Math.max(frame, Math.round((queueMs * bytesPerMs(this.format)) / frame) * frame);
-    const consumer: Consumer = { name, queue: new PcmQueue(maxBytes, frame), wake };
+    const batchBytes = Math.min(maxBytes, Math.round((batchMs * bytesPerMs(this.format)) / frame) * frame);
+    const consumer: Consumer = { name, queue: new PcmQueue(maxBytes, frame), wake, batchBytes };
     this.consumers.set(name, consumer);
     return consumer;
   }
@@ -45,7 +58,7 @@ export class FanOut {
   publish(chunk: Buffer): void {
     for (const consumer of this.consumers.values()) {
       consumer.queue.push(chunk);
-      consumer.wake();
+      if (consumer.queue.bytes >= consumer.batchBytes) consumer.wake();
     }
   }
 

@@ -71,6 +71,16 @@ export class PcmQueue {
     return chunk;
   }
 
+  /** Everything queued, as one buffer (the chunk itself when there is only one), removed from the queue. */
+  take(): Buffer | undefined {
+    const n = this.length;
+    if (n === 0) return undefined;
+    if (n === 1) return this.shift();
+    const all = Buffer.concat(this.chunks.slice(this.head), this.queuedBytes);
+    this.clear();
+    return all;
+  }
+
   clear(): void {
     this.chunks = [];
     this.head = 0;

@@ -1,11 +1,12 @@
 // argv for arecord, the ALSA client. Pure; exact-output tested.
 import type { DeviceFormat } from './capture-settings.js';
 
-/** Period and buffer sizes: each period is one chunk through the engine and one write to every
- *  encoder, so 100 ms periods halve the wake-ups of 50 ms ones (measured with scripts/bench) for
- *  50 ms more latency, which no listener notices behind a server's burst buffer. A 500 ms buffer
- *  rides out a busy event loop without an overrun. */
-export const PERIOD_US = 100_000;
+/** Period and buffer sizes. Each period is one chunk into the audio worker: 50 ms, so live listen's
+ *  headphones can be within 150 ms of the capture (a card cannot start playing a chunk before all
+ *  of it has arrived). The encoders take two periods at a time
+ *  (WRITE_BATCH_MS in audio/fanout.ts), one write each per 100 ms, so their wake-ups stay those of 100 ms periods.
+ *  A 500 ms buffer rides out a busy worker without an overrun. */
+export const PERIOD_US = 50_000;
 export const BUFFER_US = 500_000;
 
 export function buildArecordArgv(device: string, format: DeviceFormat): string[] {

@@ -5,7 +5,7 @@
 import { bytesPerFrame, type CaptureChannels, type PcmFormat } from '../types.js';
 import { splitPairs } from './channel-split.js';
 import { Supervisor } from '../supervisor.js';
-import { buildArecordArgv, describeArecordFailure, OverrunWatch } from './arecord-argv.js';
+import { buildArecordArgv, describeArecordFailure, OverrunWatch, PERIOD_US } from './arecord-argv.js';
 import { PacedGenerator, silenceFiller, sineFiller } from './paced-generator.js';
 import { log } from '../log.js';
 
@@ -85,7 +85,7 @@ export class Capture {
     this.cardFrameBytes = this.quad ? 2 * this.frameBytes : this.frameBytes;
     this.delivered = opts.startFrames ?? 0;
     this.current = { device: opts.device, format: opts.format, state: 'stopped', error: null, restarts: 0, sinceMs: Date.now(), frames: this.delivered, overruns: 0, overrunFrames: [] };
-    this.filler = new PacedGenerator(opts.format, silenceFiller, this.deliver, 100);
+    this.filler = new PacedGenerator(opts.format, silenceFiller, this.deliver, PERIOD_US / 1000);
   }
 
   /** Frames delivered so far (CaptureStatus.frames). */

@@ -9,12 +9,14 @@ export function aplayBinary(): string {
 }
 
 /**
- * aplay's buffer, in 20 ms periods. The capture delivers 100 ms at a time, so playback starts once 150 ms
- * are buffered (the next chunk always arrives before the card runs dry) and the buffer holds 250 ms.
+ * aplay's buffer, in 10 ms periods. The capture delivers 50 ms at a time, so playback starts once 70 ms
+ * are buffered (the next chunk arrives before the card runs dry, with 20 ms to spare for a busy worker):
+ * what stays buffered is what the headphones lag behind the chunk's arrival. The buffer can hold 250 ms,
+ * so a late chunk is caught up without an underrun.
  */
 export const APLAY_BUFFER_US = 250_000;
-export const APLAY_PERIOD_US = 20_000;
-export const APLAY_START_DELAY_US = 150_000;
+export const APLAY_PERIOD_US = 10_000;
+export const APLAY_START_DELAY_US = 70_000;
 
 export function aplayArgv(device: string, format: { rate: number; channels: number }): string[] {
   return [

@@ -3,7 +3,7 @@
 // the network) stays inside this object; the capture and the other encoders never notice. The runner
 // does not know which backend it drives (ffmpeg or Liquidsoap): both report in the machine's events.
 import type { EncoderConfig, PcmFormat } from '../types.js';
-import type { FanOut, Consumer } from '../audio/fanout.js';
+import { WRITE_BATCH_MS, type FanOut, type Consumer } from '../audio/fanout.js';
 import { initialState, transition, describeState, type MachineEvent, type MachineState, type RetryPolicy } from './state-machine.js';
 import type { Track } from '../metadata/types.js';
 import type { BackendCounters, BackendFactory, BackendHost, StreamBackend } from './backend.js';
@@ -277,7 +277,7 @@ export class EncoderRunner {
 
   private startBackend(): void {
     if (this.backend) return;
-    this.consumer = this.deps.fanout.add(`encoder:${this.config.id}`, ENCODER_QUEUE_MS, () => this.pump());
+    this.consumer = this.deps.fanout.add(`encoder:${this.config.id}`, ENCODER_QUEUE_MS, () => this.pump(), WRITE_BATCH_MS);
     const backend = (this.deps.createBackend ?? createBackend)(this.host());
     this.backend = backend;
     backend.setTrack(this.track);
@@ -310,14 +310,12 @@ export class EncoderRunner {
     this.earlier = { bytesSent: this.earlier.bytesSent + sign * c.bytesSent, bytesDiscarded: this.earlier.bytesDiscarded + sign * c.bytesDiscarded };
   }
 
-  /** Moves queued PCM into the codec until its pipe pushes back. */
+  /** Moves everything queued into the codec in one write, unless its pipe is pushing back. */
   private pump(): void {
     const consumer = this.consumer;
     const backend = this.backend;
     if (!consumer || !backend || !backend.writable) return;
-    let chunk: Buffer | undefined;
-    while ((chunk = consumer.queue.shift())) {
-      if (!backend.write(chunk)) return;
-    }
+    const chunk = consumer.queue.take();
+    if (chunk) backend.write(chunk);
   }
 }

@@ -36,6 +36,19 @@ test('queues are sized in milliseconds of the capture format', () => {
   assert.is(c.queue.maxBytes, 44100 * 4);
 });
 
+test('a batching consumer is woken once 100 ms wait (two 50 ms periods), the others after every chunk', () => {
+  const fan = new FanOut(format);
+  let batched = 0;
+  let each = 0;
+  fan.add('encoder', 3000, () => batched++, 100);
+  const live = fan.add('live', 300, () => each++);
+  for (let i = 0; i < 6; i++) fan.publish(Buffer.alloc(192 * 50));
+  assert.is(each, 6);
+  // 100 ms waiting from the second chunk on: woken at 2, 3, 4, 5 and 6 chunks while nobody drains it.
+  assert.is(batched, 5);
+  assert.is(live.queue.bytes, 192 * 300);
+});
+
 test('a removed consumer gets nothing more', () => {
   const fan = new FanOut(format);
   const c = fan.add('x', 100, () => {});

@@ -62,6 +62,21 @@ test('many pushes and shifts keep the byte count exact', () => {
   assert.ok(q.bytes <= 4000);
 });
 
+test('take() hands over everything queued as one buffer, in order, and empties the queue', () => {
+  const q = new PcmQueue(1000, 4);
+  assert.is(q.take(), undefined);
+  const only = Buffer.from([1, 2, 3, 4]);
+  q.push(only);
+  assert.is(q.take(), only, 'a single chunk is handed over as it is');
+  q.push(Buffer.from([1, 2, 3, 4]));
+  q.push(Buffer.from([5, 6, 7, 8]));
+  q.shift();
+  q.push(Buffer.from([9, 10, 11, 12]));
+  assert.equal([...q.take()!], [5, 6, 7, 8, 9, 10, 11, 12]);
+  assert.is(q.bytes, 0);
+  assert.is(q.length, 0);
+});
+
 test('refuses a size smaller than one frame', () => {
   assert.throws(() => new PcmQueue(2, 4), /cannot hold one 4-byte frame/);
 });

@@ -5,13 +5,13 @@ import { parseToneDevice } from '../../../src/engine/capture/capture.js';
 
 test('argv for a USB card at 48 kHz S16 stereo', () => {
   assert.equal(buildArecordArgv('hw:1,0', { sampleRate: 48000, channels: 2, sampleFormat: 'S16_LE' }), [
-    '-q', '-D', 'hw:1,0', '-t', 'raw', '-f', 'S16_LE', '-r', '48000', '-c', '2', '--period-time=100000', '--buffer-time=500000',
+    '-q', '-D', 'hw:1,0', '-t', 'raw', '-f', 'S16_LE', '-r', '48000', '-c', '2', '--period-time=50000', '--buffer-time=500000',
   ]);
 });
 
 test('argv for a named PCM at 44.1 kHz S32 mono', () => {
   assert.equal(buildArecordArgv('default', { sampleRate: 44100, channels: 1, sampleFormat: 'S32_LE' }), [
-    '-q', '-D', 'default', '-t', 'raw', '-f', 'S32_LE', '-r', '44100', '-c', '1', '--period-time=100000', '--buffer-time=500000',
+    '-q', '-D', 'default', '-t', 'raw', '-f', 'S32_LE', '-r', '44100', '-c', '1', '--period-time=50000', '--buffer-time=500000',
   ]);
 });
 
