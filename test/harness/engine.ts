@@ -101,3 +101,13 @@ export function icecastEncoder(port: number, mount: string, over: Record<string,
     ...over,
   };
 }
+
+/** An MP3 encoder to `mount` on the Icecast at `port` (48 kHz), created, started and streaming; its id. */
+export async function streamingMp3(t: TestEngine, port: number, mount: string): Promise<number> {
+  const created = await t.api('POST', '/api/encoders', icecastEncoder(port, mount, { sample_rate: 48000 }));
+  if (created.status !== 201) throw new Error(`creating the ${mount} encoder: ${JSON.stringify(created.body)}`);
+  const id = created.body.id as number;
+  await t.api('POST', `/api/encoders/${id}/start`);
+  await t.waitForState(id, (s) => s.state === 'streaming', 20_000, `${mount} streaming`);
+  return id;
+}

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { startIcecast, type IcecastServer } from '../harness/icecast.js';
 import { startPulse, type PulseServer, type PlayHandle } from '../harness/pulse.js';
 import { channelSamples, decodeToPcm, sinePcm } from '../harness/signal.js';
-import { icecastEncoder, startTestEngine, type TestEngine } from '../harness/engine.js';
+import { startTestEngine, streamingMp3, type TestEngine } from '../harness/engine.js';
 import { removeOnExit, waitFor } from '../harness/util.js';
 
 const PROGRAMME_HZ = 1000;
@@ -81,10 +81,7 @@ test.before(async () => {
   writeFileSync(join(home, '.asoundrc'), `pcm.quad { type pulse device ${QUAD}.monitor }\npcm.phones { type pulse device ${PHONES} }\n`);
   icecast = await startIcecast({ mounts: ['/aux.mp3'] });
   t = await startTestEngine({ captureDevice: 'quad', captureEnv: { ...process.env, ...pulse.env, HOME: home } });
-  const created = await t.api('POST', '/api/encoders', icecastEncoder(icecast.port, '/aux.mp3', { sample_rate: 48000 }));
-  mp3Id = created.body.id;
-  await t.api('POST', `/api/encoders/${mp3Id}/start`);
-  await t.waitForState(mp3Id, (s) => s.state === 'streaming', 20_000, 'mp3 streaming');
+  mp3Id = await streamingMp3(t, icecast.port, '/aux.mp3');
 });
 
 test.after(async () => {

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { startIcecast, type IcecastServer } from '../harness/icecast.js';
 import { startPulse, type PulseServer, type PlayHandle } from '../harness/pulse.js';
 import { channelSamples, decodeToPcm, dominantFrequency, rms, sinePcm } from '../harness/signal.js';
-import { icecastEncoder, startTestEngine, type TestEngine } from '../harness/engine.js';
+import { startTestEngine, streamingMp3, type TestEngine } from '../harness/engine.js';
 import { httpGet, removeOnExit, sleep, waitFor } from '../harness/util.js';
 import { decodeWithVlc } from '../harness/vlc.js';
 
@@ -65,10 +65,7 @@ test.before(async () => {
   writeFileSync(join(home, '.asoundrc'), `pcm.phones { type pulse device ${PHONES} }\npcm.later { type pulse device rackcast_later }\n`);
   icecast = await startIcecast({ mounts: ['/ll.mp3'] });
   t = await startTestEngine({ captureDevice: pulse.pcm, captureEnv: { ...process.env, ...pulse.env, HOME: home } });
-  const created = await t.api('POST', '/api/encoders', icecastEncoder(icecast.port, '/ll.mp3', { sample_rate: 48000 }));
-  mp3Id = created.body.id;
-  await t.api('POST', `/api/encoders/${mp3Id}/start`);
-  await t.waitForState(mp3Id, (s) => s.state === 'streaming', 20_000, 'mp3 streaming');
+  mp3Id = await streamingMp3(t, icecast.port, '/ll.mp3');
 });
 
 test.after(async () => {
