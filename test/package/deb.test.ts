@@ -10,13 +10,15 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { runtimePackages, BUILD_ONLY } from '../../packaging/prune-build-deps.mjs';
 
 const repo = new URL('../..', import.meta.url).pathname;
-const out = mkdtempSync(join(tmpdir(), 'rackcast-deb-test-'));
+// Kept after the run (only the .debs): test/package/image.test.ts installs the amd64 one into the image.
+const out = join(repo, 'build/test-debs');
+rmSync(out, { recursive: true, force: true });
+mkdirSync(out, { recursive: true });
 const ARCHS = ['amd64', 'arm64'] as const;
 type Arch = (typeof ARCHS)[number];
 const debs = {} as Record<Arch, string>;
@@ -61,7 +63,7 @@ test.before(() => {
 });
 
 test.after(() => {
-  rmSync(out, { recursive: true, force: true });
+  for (const name of readdirSync(out)) if (!name.endsWith('.deb')) rmSync(join(out, name), { recursive: true, force: true });
 });
 
 test('the file names are rackcast_<version>_<arch>.deb', () => {

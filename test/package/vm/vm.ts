@@ -16,6 +16,14 @@ export interface VmOptions {
   extraForwards?: Record<number, number>;
   /** Raw disk images QEMU keeps ready to plug in as USB sticks (device_add usb-storage,drive=ID). */
   usbDrives?: Record<string, string>;
+  /** Instead of vmlinuz, initrd.img and disk.img in dir: the boot and disk arguments (a whole disk image with its own loader). */
+  bootArgs?: string[];
+  /** Instead of the playback-only USB sound card: the audio arguments. */
+  audioArgs?: string[];
+  /** QEMU's environment (an ALSA backend's PulseAudio server, say). */
+  env?: NodeJS.ProcessEnv;
+  /** Let the guest reboot in the same QEMU process (default: a reboot ends QEMU). */
+  allowReboot?: boolean;
 }
 
 export interface RunResult { code: number; stdout: string; stderr: string }
@@ -33,22 +41,46 @@ export class Vm {
     const extra = Object.entries(this.opts.extraForwards ?? {}).map(([h, g]) => `,hostfwd=tcp:127.0.0.1:${h}-:${g}`).join('');
     const args = [
       '-machine', 'q35', '-accel', 'tcg,thread=multi', '-smp', '2', '-m', String(this.opts.memoryMb ?? 2048),
-      '-nographic', '-no-reboot',
-      '-kernel', join(dir, 'vmlinuz'), '-initrd', join(dir, 'initrd.img'),
-      '-append', 'root=/dev/vda rw console=ttyS0 panic=-1 systemd.show_status=false',
-      '-drive', `file=${join(dir, 'disk.img')},if=virtio,format=raw,cache=unsafe`,
+      '-nographic', ...(this.opts.allowReboot ? [] : ['-no-reboot']),
+      ...(this.opts.bootArgs ?? [
+        '-kernel', join(dir, 'vmlinuz'), '-initrd', join(dir, 'initrd.img'),
+        '-append', 'root=/dev/vda rw console=ttyS0 panic=-1 systemd.show_status=false',
+        '-drive', `file=${join(dir, 'disk.img')},if=virtio,format=raw,cache=unsafe`,
+      ]),
       '-netdev', `user,id=net0,hostfwd=tcp:127.0.0.1:${sshPort}-:22,hostfwd=tcp:127.0.0.1:${httpPort}-:80${extra}`,
       '-device', 'virtio-net-pci,netdev=net0',
       '-device', 'qemu-xhci,id=xhci',
       // A USB sound card (QEMU's usb-audio, playback only), for the udev name and ALSA's default.
-      '-audiodev', 'none,id=snd0', '-device', 'usb-audio,audiodev=snd0,bus=xhci.0',
+      ...(this.opts.audioArgs ?? ['-audiodev', 'none,id=snd0', '-device', 'usb-audio,audiodev=snd0,bus=xhci.0']),
       '-monitor', `unix:${this.monitor},server,nowait`,
       '-serial', `file:${join(dir, 'console.log')}`,
     ];
     for (const [id, file] of Object.entries(this.opts.usbDrives ?? {})) {
       args.push('-drive', `if=none,id=${id},format=raw,file=${file},cache=writethrough`);
     }
-    this.qemu = spawn('qemu-system-x86_64', args, { stdio: ['ignore', 'ignore', openSync(join(dir, 'qemu.stderr'), 'w')] });
+    this.qemu = spawn('qemu-system-x86_64', args, { env: this.opts.env ?? process.env, stdio: ['ignore', 'ignore', openSync(join(dir, 'qemu.stderr'), 'w')] });
+  }
+
+  /** True once QEMU has exited (the guest powered off), false if it still runs after timeoutMs. */
+  async waitForExit(timeoutMs: number): Promise<boolean> {
+    const q = this.qemu;
+    if (!q || q.exitCode !== null || q.signalCode !== null) return true;
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => resolve(false), timeoutMs);
+      q.once('exit', () => {
+        clearTimeout(timer);
+        resolve(true);
+      });
+    });
+  }
+
+  /** A power cut: QEMU is killed (SIGKILL), nothing in the guest is told. */
+  async kill(): Promise<void> {
+    const q = this.qemu;
+    if (!q || q.exitCode !== null || q.signalCode !== null) return;
+    const exited = new Promise<void>((r) => q.once('exit', () => r()));
+    q.kill('SIGKILL');
+    await exited;
   }
 
   /** Runs argv in the guest as root (ssh joins it into one command line for the guest's shell). */
