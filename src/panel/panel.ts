@@ -45,7 +45,7 @@ export interface PanelOptions {
   now?: () => number;
   /** Operator messages (stdout under systemd goes to the journal). */
   say?: (message: string) => void;
-  /** The engine's setup code while it has no admin password (the image: RACKCAST_SETUP_CODE_FILE), else null. */
+  /** The engine's setup code while it has no admin password (the image: RACKCAST_SETUP_CODE_FILE), else null; shown before the status. */
   setupCode?: () => string | null;
 }
 
@@ -183,8 +183,7 @@ export class Panel {
 
   private async render(): Promise<void> {
     const link = this.opts.link;
-    const locked = link.state.kind === 'unauthorised' && link.state.locked === true;
-    const setupCode = locked ? (this.opts.setupCode?.() ?? null) : null;
+    const setupCode = this.opts.setupCode?.() ?? null;
     const frame = renderPanel({ link: link.state, status: link.status, ui: this.ui, net: this.net, apiLabel: this.apiLabel, nowMs: this.now(), setupCode });
     if (this.shown && frame.equals(this.shown)) return;
     this.rendering = true;

@@ -72,7 +72,8 @@ export const REFERENCE_VIEWS: Record<string, PanelView> = {
   connecting: view({ link: { kind: 'connecting' } }),
   'no-access': view({ link: { kind: 'unauthorised' } }),
   locked: view({ link: { kind: 'unauthorised', locked: true } }),
-  'locked-setup-code': view({ link: { kind: 'unauthorised', locked: true }, setupCode: '4821-0937' }),
+  // The image: the panel has its token from the first boot, so its link is up while the engine waits for the setup.
+  'setup-code': view({ status: onAir, setupCode: '4821-0937' }),
   'toast-hold-to-stop': view({ status: onAir, ui: ui({ toast: { lines: ['Hold 2 s', 'to stop all streams'], untilMs: NOW + 2000 } }) }),
   'toast-recording-not-available': view({ status: onAir, ui: ui({ toast: { lines: ['Recording', 'not available'], untilMs: NOW + 2000 } }) }),
 };

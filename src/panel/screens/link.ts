@@ -3,16 +3,16 @@ import type { Framebuffer } from '../framebuffer.js';
 import { drawTextCentered, fit } from '../font.js';
 import type { LinkState } from '../engine-link.js';
 
-export function drawLink(fb: Framebuffer, link: LinkState, apiLabel: string, setup: { code: string; host: string } | null = null): void {
+/** The flashed image's first boot, until the admin password is set: the page asks for this code with it. */
+export function drawSetupCode(fb: Framebuffer, code: string, host: string): void {
+  drawTextCentered(fb, 0, 'SETUP CODE');
+  drawTextCentered(fb, 12, fit(code, 10), { scale: 2 });
+  drawTextCentered(fb, 34, 'open in a browser:');
+  drawTextCentered(fb, 46, fit(`${host}.local`, 21));
+}
+
+export function drawLink(fb: Framebuffer, link: LinkState, apiLabel: string): void {
   const api = fit(apiLabel, 21);
-  if (link.kind === 'unauthorised' && link.locked && setup) {
-    // The flashed image's first boot: the page asks for this code with the new admin password.
-    drawTextCentered(fb, 0, 'SETUP CODE');
-    drawTextCentered(fb, 12, fit(setup.code, 10), { scale: 2 });
-    drawTextCentered(fb, 34, 'open in a browser:');
-    drawTextCentered(fb, 46, fit(`${setup.host}.local`, 21));
-    return;
-  }
   if (link.kind === 'unauthorised' && link.locked) {
     // A fresh install: say how to set the admin password (the panel has no token until then either).
     drawTextCentered(fb, 2, 'LOCKED', { scale: 2 });

@@ -11,7 +11,7 @@ import { drawEncoder } from './encoder.js';
 import { drawNetwork } from './network.js';
 import { drawListen } from './listen.js';
 import { drawMenu } from './menu.js';
-import { drawLink } from './link.js';
+import { drawLink, drawSetupCode } from './link.js';
 import { messageBox } from './widgets.js';
 
 export interface PanelView {
@@ -22,7 +22,7 @@ export interface PanelView {
   /** host:port of the engine, for the link screens. */
   apiLabel: string;
   nowMs: number;
-  /** While the engine is locked and keeps a setup code: the code, for the page's first visit. */
+  /** While the engine has no admin password and keeps a setup code (the image): the code, for the page's first visit. */
   setupCode?: string | null;
 }
 
@@ -31,7 +31,8 @@ export function renderPanel(view: PanelView): Framebuffer {
   const { ui } = view;
   if (ui.screen === 'menu') drawMenu(fb, ui);
   else if (ui.screen === 'network') drawNetwork(fb, view.net);
-  else if (view.link.kind !== 'up' || !view.status) drawLink(fb, view.link, view.apiLabel, view.setupCode ? { code: view.setupCode, host: view.net.hostname } : null);
+  else if (view.setupCode) drawSetupCode(fb, view.setupCode, view.net.hostname);
+  else if (view.link.kind !== 'up' || !view.status) drawLink(fb, view.link, view.apiLabel);
   else if (ui.screen === 'encoder') drawEncoder(fb, view.status, ui);
   else if (ui.screen === 'listen') drawListen(fb, view.status, ui);
   else drawHome(fb, view.status, ui, view.nowMs);

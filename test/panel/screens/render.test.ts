@@ -66,9 +66,9 @@ test('what the references show, in words', () => {
   assert.ok(showsText(frame('no-access'), 'NO ACCESS', { scale: 2 }));
   assert.ok(showsText(frame('locked'), 'LOCKED', { scale: 2 }));
   assert.ok(showsText(frame('locked'), 'sudo rackcast passwd'));
-  assert.ok(showsText(frame('locked-setup-code'), '4821-0937', { scale: 2 }), 'the setup code, large');
-  assert.ok(showsText(frame('locked-setup-code'), 'open in a browser:'));
-  assert.not.ok(showsText(frame('locked-setup-code'), 'sudo rackcast passwd'), 'no passwd hint while a code exists');
+  assert.ok(showsText(frame('setup-code'), '4821-0937', { scale: 2 }), 'the setup code, large');
+  assert.ok(showsText(frame('setup-code'), 'open in a browser:'));
+  assert.not.ok(showsText(frame('setup-code'), 'sudo rackcast passwd'), 'no passwd hint while a code exists');
   assert.ok(showsText(frame('toast-recording-not-available'), 'not available'));
   assert.ok(showsText(frame('toast-hold-to-stop'), 'to stop all streams'));
 });
