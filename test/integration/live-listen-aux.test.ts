@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { startIcecast, type IcecastServer } from '../harness/icecast.js';
 import { startPulse, type PulseServer, type PlayHandle } from '../harness/pulse.js';
 import { channelSamples, decodeToPcm, sinePcm } from '../harness/signal.js';
-import { startTestEngine, streamingMp3, type TestEngine } from '../harness/engine.js';
+import { icecastEncoder, startTestEngine, streamingMp3, type TestEngine } from '../harness/engine.js';
 import { removeOnExit, waitFor } from '../harness/util.js';
 
 const PROGRAMME_HZ = 1000;
@@ -54,6 +54,22 @@ function quad(a: Buffer, b: Buffer): Buffer {
   return out;
 }
 
+/** The 4-channel card's inputs: the programme's tone on 1/2 (or silence: dead air), the aux tone on 3/4. */
+function playQuad(programmeOn: boolean): PlayHandle {
+  const aux = sinePcm({ freqHz: AUX_HZ, seconds: 2, rate: 48000, channels: 2, amplitude: 0.5 });
+  const programme = programmeOn ? sinePcm({ freqHz: PROGRAMME_HZ, seconds: 2, rate: 48000, channels: 2, amplitude: 0.5 }) : Buffer.alloc(aux.length);
+  return pulse.play(quad(programme, aux), { rate: 48000, channels: 4 }, { loop: true, latencyMs: 200, sink: QUAD });
+}
+
+/**
+ * The tones a listener hears on a mount now: 6 s decoded, the last 2 s measured. The first 4 s are
+ * Icecast's burst on connect (64 kB, 4 s of 128 kbit/s): audio from before the listener came.
+ */
+async function mountTones(mount: string): Promise<ReturnType<typeof tones>> {
+  const pcm = await decodeToPcm(`${icecast.baseUrl}${mount}`, { seconds: 6, rate: 48000, channels: 1, timeoutMs: 25_000 });
+  return tones(channelSamples(pcm, 1).subarray(4 * 48000));
+}
+
 async function headphones(seconds: number): Promise<Int16Array> {
   return channelSamples(await pulse.recordSink(PHONES, seconds), 2);
 }
@@ -73,13 +89,11 @@ test.before(async () => {
   pulse = await startPulse();
   await pulse.addSink(QUAD, 4);
   await pulse.addSink(PHONES);
-  const programme = sinePcm({ freqHz: PROGRAMME_HZ, seconds: 2, rate: 48000, channels: 2, amplitude: 0.5 });
-  const aux = sinePcm({ freqHz: AUX_HZ, seconds: 2, rate: 48000, channels: 2, amplitude: 0.5 });
-  player = pulse.play(quad(programme, aux), { rate: 48000, channels: 4 }, { loop: true, latencyMs: 200, sink: QUAD });
+  player = playQuad(true);
   const home = mkdtempSync(join(tmpdir(), 'rackcast-asound-'));
   removeOnExit(home);
   writeFileSync(join(home, '.asoundrc'), `pcm.quad { type pulse device ${QUAD}.monitor }\npcm.phones { type pulse device ${PHONES} }\n`);
-  icecast = await startIcecast({ mounts: ['/aux.mp3'] });
+  icecast = await startIcecast({ mounts: ['/aux.mp3', '/standby.mp3'] });
   t = await startTestEngine({ captureDevice: 'quad', captureEnv: { ...process.env, ...pulse.env, HOME: home } });
   mp3Id = await streamingMp3(t, icecast.port, '/aux.mp3');
 });
@@ -121,6 +135,29 @@ test('the encoder gets channels 1/2 only; live listen aux1 plays channels 3/4 on
   await t.api('PUT', '/api/live-listen', { source: 'master' });
   const heardMaster = await onHeadphones(PROGRAMME_HZ, 'master');
   assert.ok(heardMaster.ratioDb > 30, JSON.stringify(heardMaster));
+});
+
+test('dead air on the programme: an encoder with on_silence "fallback" and fallback_source aux1 airs channels 3/4; the programme back, it returns', async () => {
+  const settings = await t.api('PUT', '/api/alarms/settings', { fallback_source: 'aux1', silence_secs: 2, recovery_secs: 1, crossfade_ms: 100 });
+  assert.is(settings.status, 200, JSON.stringify(settings.body));
+  const created = await t.api('POST', '/api/encoders', icecastEncoder(icecast.port, '/standby.mp3', { name: 'Standby', sample_rate: 48000, on_silence: 'fallback' }));
+  const id = created.body.id as number;
+  await t.api('POST', `/api/encoders/${id}/start`);
+  await t.waitForState(id, (s) => s.state === 'streaming', 20_000, 'standby streaming');
+  const before = await mountTones('/standby.mp3');
+  assert.ok(before.programme > before.aux && before.ratioDb > 30, `the programme on air first: ${JSON.stringify(before)}`);
+  await player.stop();
+  player = playQuad(false);
+  await waitFor(async () => (await t.api('GET', '/api/status')).body.dead_air?.fallback?.active === true, { timeoutMs: 15_000, intervalMs: 200, what: 'the fallback on air' });
+  const during = await mountTones('/standby.mp3');
+  assert.ok(during.aux > 0.01 && during.aux > during.programme && during.ratioDb > 30, `the aux pair on air during the silence: ${JSON.stringify(during)}`);
+  const plain = await mountTones('/aux.mp3');
+  assert.ok(plain.aux < 1e-4 && plain.programme < 1e-4, `an encoder without the fallback carries the silence: ${JSON.stringify(plain)}`);
+  await player.stop();
+  player = playQuad(true);
+  await waitFor(async () => (await t.api('GET', '/api/status')).body.dead_air?.fallback?.active === false, { timeoutMs: 15_000, intervalMs: 200, what: 'back to the programme' });
+  const after = await mountTones('/standby.mp3');
+  assert.ok(after.programme > after.aux && after.ratioDb > 30, `the programme back on air: ${JSON.stringify(after)}`);
 });
 
 test.run();

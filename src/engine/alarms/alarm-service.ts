@@ -165,6 +165,6 @@ export class AlarmService {
 
   private plan(): DeadAirPlan {
     const s = this.current;
-    return { detectors: detectorSettings(s), fallbackDir: s.fallback_dir, fallbackOrder: s.fallback_order, crossfadeMs: s.crossfade_ms, autoReturn: s.auto_return, recordFallback: s.record_fallback };
+    return { detectors: detectorSettings(s), fallbackSource: s.fallback_source, fallbackDir: s.fallback_dir, fallbackOrder: s.fallback_order, crossfadeMs: s.crossfade_ms, autoReturn: s.auto_return, recordFallback: s.record_fallback };
   }
 }

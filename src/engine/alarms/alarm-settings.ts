@@ -9,6 +9,7 @@ import type { DetectorSettings } from './detectors.js';
 export const ALARM_SETTINGS_KEY = 'alarms';
 
 export const FALLBACK_ORDERS = ['in_order', 'shuffle'] as const;
+export const FALLBACK_SOURCES = ['folder', 'aux1'] as const;
 export const WEBHOOK_TEMPLATES = ['json', 'ntfy', 'slack', 'teams'] as const;
 export const SMTP_SECURITY = ['tls', 'starttls', 'none'] as const;
 export type WebhookTemplate = (typeof WEBHOOK_TEMPLATES)[number];
@@ -37,7 +38,9 @@ export interface AlarmSettings {
   recovery_secs: number;
   clipping_dbfs: number;
   clipping_secs: number;
-  /** Folder of audio files played while the programme is silent (encoders with on_silence "fallback"); null: none. */
+  /** What the encoders with on_silence "fallback" air while the programme is silent: the folder's files, or aux1 (capture channels 3/4). */
+  fallback_source: (typeof FALLBACK_SOURCES)[number];
+  /** Folder of audio files played while the programme is silent (fallback_source "folder"); null: none. */
   fallback_dir: string | null;
   fallback_order: (typeof FALLBACK_ORDERS)[number];
   /** The crossfade at each switch, on whole frames. */
@@ -58,6 +61,7 @@ export const DEFAULT_ALARM_SETTINGS: AlarmSettings = {
   recovery_secs: 5,
   clipping_dbfs: -0.1,
   clipping_secs: 3,
+  fallback_source: 'folder',
   fallback_dir: null,
   fallback_order: 'in_order',
   crossfade_ms: 250,
@@ -137,6 +141,7 @@ function schemaFor(roots: PathRoots) {
         .nullable(),
     ),
     fallback_order: z.enum(FALLBACK_ORDERS, { error: `must be one of ${FALLBACK_ORDERS.join(', ')}` }),
+    fallback_source: z.enum(FALLBACK_SOURCES, { error: `must be one of ${FALLBACK_SOURCES.join(', ')} (aux1: capture channels 3/4, with a 4-channel capture)` }),
     crossfade_ms: int(0, 5000, ' ms'),
     auto_return: z.boolean({ error: 'must be true or false' }),
     record_fallback: z.boolean({ error: 'must be true or false' }),

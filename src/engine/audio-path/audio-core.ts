@@ -72,6 +72,7 @@ export class AudioCore {
     this.deadAir = new DeadAir({
       format: init.format,
       ffmpeg: ffmpegBinary,
+      auxFanout: this.auxFanout,
       fallbackWanted: () => (this.recordFallback && this.relay !== null) || [...this.runners.values()].some((e) => e.bus === this.airFanout && e.runner.active),
       silence: (active) => this.silenceStops(active),
       changed: () => this.postDeadAir(),
@@ -103,8 +104,9 @@ export class AudioCore {
         this.meter.feed(chunk);
         this.maybePostLevels();
         this.publishedAtMs = Date.now();
-        this.fanout.publish(chunk);
+        // The aux pair first: the fallback switch (a programme consumer) reads the same frames' aux at once.
         if (aux) this.auxFanout?.publish(aux);
+        this.fanout.publish(chunk);
       },
       onStatus: (status) => this.post({ type: 'capture_status', status }),
     });

@@ -71,6 +71,14 @@ export class PcmQueue {
     return chunk;
   }
 
+  /** Puts a chunk back at the front (what a reader took but did not use), without counting it as new. */
+  unshift(chunk: Buffer): void {
+    if (chunk.length === 0) return;
+    if (this.head > 0) this.chunks[--this.head] = chunk;
+    else this.chunks.unshift(chunk);
+    this.queuedBytes += chunk.length;
+  }
+
   /** Everything queued, as one buffer (the chunk itself when there is only one), removed from the queue. */
   take(): Buffer | undefined {
     const n = this.length;

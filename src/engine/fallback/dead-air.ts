@@ -7,11 +7,18 @@ import { INITIAL_DETECTORS, silentSecs, stepDetectors, type DetectorSettings, ty
 import type { PcmFormat } from '../types.js';
 import { AirSwitch } from './air-switch.js';
 import { FallbackSource, type FallbackSourceStatus } from './fallback-source.js';
+import { AuxFallbackSource } from './aux-source.js';
+import type { FanOut } from '../audio/fanout.js';
+
+/** What the switch plays instead of the programme: a folder's files, or the capture's channels 3/4. */
+type Fallback = Pick<FallbackSource, 'running' | 'start' | 'stop' | 'read' | 'status'>;
 
 const RETRY_START_MS = 5000;
 
 export interface DeadAirPlan {
   detectors: DetectorSettings;
+  /** "folder": the files in fallbackDir; "aux1": the capture's channels 3/4 (a 4-channel capture). */
+  fallbackSource: 'folder' | 'aux1';
   fallbackDir: string | null;
   fallbackOrder: 'in_order' | 'shuffle';
   crossfadeMs: number;
@@ -38,6 +45,8 @@ export interface DeadAirReport {
 export interface DeadAirHooks {
   format: PcmFormat;
   ffmpeg: () => string;
+  /** A 4-channel capture's channels 3/4 (null with 1 or 2 channels), for fallback_source "aux1". */
+  auxFanout: FanOut | null;
   /** Whether any encoder streams through the fallback switch now (no decoder runs for nobody). */
   fallbackWanted: () => boolean;
   /** The silence alarm was raised (true) or cleared (false): the on_silence "stop" encoders go off / on air. */
@@ -51,7 +60,7 @@ export class DeadAir {
   private plan: DeadAirPlan | null = null;
   private state: DetectorState = INITIAL_DETECTORS;
   private readonly air: AirSwitch;
-  private source: FallbackSource | null = null;
+  private source: Fallback | null = null;
   private sinceMs: number | null = null;
   private held = false;
   private lastStartMs = -Infinity;
@@ -63,18 +72,23 @@ export class DeadAir {
   }
 
   configure(plan: DeadAirPlan): void {
-    const sourceChanged = plan.fallbackDir !== this.plan?.fallbackDir || plan.fallbackOrder !== this.plan?.fallbackOrder;
+    const sourceChanged = plan.fallbackSource !== this.plan?.fallbackSource || plan.fallbackDir !== this.plan?.fallbackDir || plan.fallbackOrder !== this.plan?.fallbackOrder;
     this.plan = plan;
     this.air.setFadeMs(plan.crossfadeMs);
     if (sourceChanged) {
       const old = this.source;
-      this.source = plan.fallbackDir ? new FallbackSource({ dir: plan.fallbackDir, order: plan.fallbackOrder, format: this.hooks.format, ffmpeg: this.hooks.ffmpeg }) : null;
+      this.source = this.makeSource(plan);
       void old?.stop();
       this.lastStartMs = -Infinity;
       if (this.air.source === 'fallback' && !this.source) this.toProgramme();
     }
     if (plan.autoReturn && this.held) this.release();
     this.hooks.changed();
+  }
+
+  private makeSource(plan: DeadAirPlan): Fallback | null {
+    if (plan.fallbackSource === 'aux1') return new AuxFallbackSource({ fanout: this.hooks.auxFanout, format: this.hooks.format });
+    return plan.fallbackDir ? new FallbackSource({ dir: plan.fallbackDir, order: plan.fallbackOrder, format: this.hooks.format, ffmpeg: this.hooks.ffmpeg }) : null;
   }
 
   /** One meter window, read now. */

@@ -7,8 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DeadAir, type DeadAirPlan } from '../../../src/engine/fallback/dead-air.js';
 import type { PcmFormat } from '../../../src/engine/types.js';
+import { FanOut } from '../../../src/engine/audio/fanout.js';
 import { removeOnExit, spawnTracked, exited, waitFor } from '../../harness/util.js';
-import { dominantFrequency, channelSamples } from '../../harness/signal.js';
+import { dominantFrequency, channelSamples, sinePcm } from '../../harness/signal.js';
 
 const FORMAT: PcmFormat = { sampleRate: 48000, channels: 2, sampleFormat: 'S16_LE' };
 const CHUNK = Buffer.alloc(4800 * 4); // 100 ms of digital silence
@@ -24,12 +25,13 @@ test.before(async () => {
   assert.is(await exited(ff), 0);
 });
 
-function rig(over: Partial<DeadAirPlan> = {}) {
+function rig(over: Partial<DeadAirPlan> = {}, auxFanout: FanOut | null = null) {
   let now = 1_000_000;
   const silences: boolean[] = [];
-  const d = new DeadAir({ format: FORMAT, ffmpeg: () => 'ffmpeg', fallbackWanted: () => true, silence: (a) => silences.push(a), changed: () => {}, now: () => now });
+  const d = new DeadAir({ format: FORMAT, ffmpeg: () => 'ffmpeg', auxFanout, fallbackWanted: () => true, silence: (a) => silences.push(a), changed: () => {}, now: () => now });
   d.configure({
     detectors: { silenceThresholdDbfs: -50, silenceMs: 1000, recoveryMs: 500, clippingDbfs: -0.1, clippingMs: 3000 },
+    fallbackSource: 'folder',
     fallbackDir: dir,
     fallbackOrder: 'in_order',
     crossfadeMs: 100,
@@ -90,6 +92,37 @@ test('a folder without audio files: the switch stays on the programme side of no
   assert.is(d.report().fallback.source?.error, `the fallback folder ${empty} has no audio files`);
   const out = d.process(CHUNK);
   assert.ok(out.equals(CHUNK), 'silence (nothing to play), never garbage');
+  await d.stop();
+});
+
+test('fallback_source aux1: during silence the switch airs the capture\'s channels 3/4, frame for frame as they come', async () => {
+  const aux = new FanOut(FORMAT);
+  const { d, feed } = rig({ fallbackSource: 'aux1', fallbackDir: null, crossfadeMs: 0 }, aux);
+  const tone = sinePcm({ freqHz: 440, seconds: 0.1, rate: 48000, channels: 2, amplitude: 0.5 });
+  feed(silent, 500);
+  await waitFor(() => d.report().fallback.source?.running === true, { timeoutMs: 2000, what: 'the aux source reading' });
+  assert.is(d.report().fallback.source?.dir, 'aux1');
+  feed(silent, 600);
+  assert.is(d.report().fallback.active, true);
+  const out: Buffer[] = [];
+  for (let i = 0; i < 5; i++) {
+    // As the capture does: the aux pair of these frames first, then the programme's chunk.
+    aux.publish(tone);
+    out.push(d.process(CHUNK));
+  }
+  const heard = channelSamples(Buffer.concat(out), 2);
+  assert.ok(Math.abs(dominantFrequency(heard, 48000) - 440) < 3, `the fallback encoders get ${dominantFrequency(heard, 48000)} Hz`);
+  assert.is(d.report().fallback.source?.underrun_ms, 0, 'every chunk had its aux audio');
+  await d.stop();
+});
+
+test('fallback_source aux1 on a 2-channel capture: silence, and the reason names aux1', async () => {
+  const { d, feed } = rig({ fallbackSource: 'aux1', fallbackDir: null });
+  feed(silent, 500);
+  await waitFor(() => d.report().fallback.source?.error !== null, { timeoutMs: 2000, what: 'an error' });
+  assert.match(d.report().fallback.source!.error!, /aux1 needs a capture of 4 channels/);
+  feed(silent, 600);
+  assert.ok(d.process(CHUNK).equals(CHUNK), 'silence (nothing to play), never garbage');
   await d.stop();
 });
 

@@ -14,6 +14,7 @@ export interface AlarmDraft {
   recovery_secs: string;
   clipping_dbfs: string;
   clipping_secs: string;
+  fallback_source: PublicAlarmSettings['fallback_source'];
   fallback_dir: string;
   fallback_order: PublicAlarmSettings['fallback_order'];
   crossfade_ms: string;
@@ -42,6 +43,7 @@ export function alarmDraftFrom(s: PublicAlarmSettings): AlarmDraft {
     recovery_secs: String(s.recovery_secs),
     clipping_dbfs: String(s.clipping_dbfs),
     clipping_secs: String(s.clipping_secs),
+    fallback_source: s.fallback_source,
     fallback_dir: s.fallback_dir ?? '',
     fallback_order: s.fallback_order,
     crossfade_ms: String(s.crossfade_ms),
@@ -79,6 +81,7 @@ export function alarmBodyFrom(d: AlarmDraft): Record<string, unknown> {
     recovery_secs: numberOrText(d.recovery_secs),
     clipping_dbfs: numberOrText(d.clipping_dbfs),
     clipping_secs: numberOrText(d.clipping_secs),
+    fallback_source: d.fallback_source,
     fallback_dir: d.fallback_dir.trim() === '' ? null : d.fallback_dir.trim(),
     fallback_order: d.fallback_order,
     crossfade_ms: numberOrText(d.crossfade_ms),
