@@ -1,11 +1,19 @@
 // Frames as PNG images: the simulator's output, the web mirror's GET /api/panel/frame.png and the
 // reference images of the screen tests. Lit dots are white on black, one image pixel per dot, so a
 // page shows it scaled with `image-rendering: pixelated` and a test can compare it exactly.
-import { PNG } from 'pngjs';
+import { createRequire } from 'node:module';
+import type { PNG as PNGClass } from 'pngjs';
 import { FRAME_BYTES, Framebuffer, HEIGHT, WIDTH } from './framebuffer.js';
+
+// pngjs (22 modules) is loaded with the first image: the engine imports this file for the page's panel
+// mirror, which most boxes never show.
+const require = createRequire(import.meta.url);
+let pngClass: typeof PNGClass | null = null;
+const loadPng = (): typeof PNGClass => (pngClass ??= (require('pngjs') as { PNG: typeof PNGClass }).PNG);
 
 export function framePng(frame: Framebuffer | Uint8Array): Buffer {
   const fb = frame instanceof Framebuffer ? frame : new Framebuffer(frame);
+  const PNG = loadPng();
   const png = new PNG({ width: WIDTH, height: HEIGHT });
   for (let y = 0; y < HEIGHT; y++) {
     for (let x = 0; x < WIDTH; x++) {
@@ -23,7 +31,7 @@ export function framePng(frame: Framebuffer | Uint8Array): Buffer {
 
 /** Reads a frame back from a 128x64 PNG: a pixel brighter than mid-grey is a lit dot. */
 export function pngFrame(data: Buffer): Framebuffer {
-  const png = PNG.sync.read(data);
+  const png = loadPng().sync.read(data);
   if (png.width !== WIDTH || png.height !== HEIGHT) {
     throw new Error(`a panel frame is ${WIDTH}x${HEIGHT}, this image is ${png.width}x${png.height}`);
   }

@@ -4,11 +4,18 @@
 // in time linear in the line: an operator's pattern cannot backtrack its way into a stalled engine
 // (`^(?<title>(\w+\s?)*)$` froze the JavaScript engine for 51 s on 31 bytes). What RE2 cannot do in
 // linear time (backreferences, lookahead and lookbehind) is refused when the pattern is saved.
-import RE2 from 're2';
+import { createRequire } from 'node:module';
+import type RE2Class from 're2';
 import { MAX_RAW_CHARS, cleanText, splitSong, type Checked } from './sanitize.js';
 import type { Track } from './types.js';
 
 export const MAX_PATTERN_CHARS = 500;
+
+// RE2 (a native addon, about 3 MB resident) is loaded with the first pattern: most boxes take titles over
+// HTTP or as "Artist - Title" lines and never compile one.
+const require = createRequire(import.meta.url);
+let re2: typeof RE2Class | null = null;
+const loadRe2 = (): typeof RE2Class => (re2 ??= require('re2') as typeof RE2Class);
 
 /** The part of a compiled pattern the parser uses (an RE2 object; a RegExp fits too). */
 export interface LinePattern {
@@ -34,6 +41,7 @@ export function compilePattern(source: string): { ok: true; regex: LinePattern }
   if (source.length > MAX_PATTERN_CHARS) return { ok: false, message: `must be at most ${MAX_PATTERN_CHARS} characters` };
   const jsError = jsRegexError(source);
   if (jsError !== null) return { ok: false, message: `is not a valid regular expression (${jsError})` };
+  const RE2 = loadRe2();
   let regex: LinePattern;
   try {
     regex = new RE2(source, 'u');

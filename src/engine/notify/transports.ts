@@ -3,7 +3,6 @@
 // AUTH when a user is set). Each attempt has its own deadline; retries are the notifier's business.
 import http from 'node:http';
 import https from 'node:https';
-import nodemailer from 'nodemailer';
 import type { EmailSettings } from '../alarms/alarm-settings.js';
 import type { WebhookRequest } from './message.js';
 
@@ -43,6 +42,8 @@ export function postWebhook(url: string, req: WebhookRequest): Promise<void> {
 }
 
 export async function sendMail(settings: EmailSettings, mail: { subject: string; text: string }): Promise<void> {
+  // Loaded with the first mail: a box that never mails (most) keeps nodemailer's 4 MB of heap for itself.
+  const { default: nodemailer } = await import('nodemailer');
   const transport = nodemailer.createTransport({
     host: settings.host,
     port: settings.port,
