@@ -37,7 +37,8 @@ const USAGE = `usage: scripts/bench --peers [--seconds N] [--rounds R] [--scale-
   --no-startup         skip the engine's start-up figures
   --no-latency         skip the latency listener (quicker before/after runs)
   --json               one JSON object instead of the table
-  --engine-node-flags  extra Node flags for the engine, e.g. "--max-old-space-size=64" (to try V8 settings)
+  --engine-node-flags  extra Node flags for this tree's engine (not engine-base), e.g. "--single-threaded-gc":
+                       with --base-bin naming this same build, a before/after of a V8 setting
   --base-bin PATH      also run another build's bin/rackcast.js as "engine-base", interleaved with this tree's (a before/after)`;
 
 interface PeersOptions {
@@ -159,6 +160,7 @@ async function main(): Promise<void> {
   };
   const runs: PeerRun[] = [];
   let startup: StartupFigures | undefined;
+  let baseStartup: StartupFigures | undefined;
   let scale: ScaleResult | undefined;
   let scaleLoad: { before: string; after: string } | undefined;
   try {
@@ -182,6 +184,7 @@ async function main(): Promise<void> {
         log(`start-up run failed: ${err instanceof Error ? err.message : String(err)}`);
         return undefined;
       });
+      if (opts.baseBin) baseStartup = await runStartup(ctx, opts.baseBin).catch(() => undefined);
     }
     if (opts.scaleSeconds > 0) {
       const before = loadAverage();
@@ -195,7 +198,7 @@ async function main(): Promise<void> {
     await ice.stop();
     await pulse.stop();
   }
-  const report: PeersReport = { seconds: opts.seconds, rounds: opts.rounds, machine: { ...machine, loadAfter: loadAverage() }, engineNodeArgs: opts.engineNodeArgs, runs, startup, scale, scaleLoad };
+  const report: PeersReport = { seconds: opts.seconds, rounds: opts.rounds, machine: { ...machine, loadAfter: loadAverage() }, engineNodeArgs: opts.engineNodeArgs, runs, startup, baseStartup, scale, scaleLoad };
   console.log(opts.json ? peersJson(report) : peersText(report));
 }
 

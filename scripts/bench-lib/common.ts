@@ -49,7 +49,7 @@ export interface RunContext {
   sharedPids: number[];
   /** Run the engine's Node with --cpu-prof, writing the profile here. */
   cpuProfDir?: string;
-  /** Node flags for the engine after the deployed ones (scripts/bench --engine-node-flags: trying V8 settings). */
+  /** Node flags for this tree's engine after the deployed ones, not for engine-base (scripts/bench --engine-node-flags: V8 settings against the same build). */
   engineNodeArgs?: string[];
   /** Another build's bin/rackcast.js, run as the system "engine-base" beside this tree's (scripts/bench --peers --base-bin). */
   baseBin?: string;

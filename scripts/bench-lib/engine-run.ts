@@ -96,7 +96,7 @@ export async function launchEngine(ctx: RunContext, opts: LaunchOptions = {}): P
   removeOnExit(dataDir);
   const port = await freePort();
   // The flags the engine is deployed with (systemd unit), so the bench measures what runs on the box.
-  const nodeArgs = [...ENGINE_NODE_FLAGS, ...(ctx.cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', ctx.cpuProfDir] : []), ...(ctx.engineNodeArgs ?? []), ...(opts.nodeArgs ?? [])];
+  const nodeArgs = [...ENGINE_NODE_FLAGS, ...(ctx.cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', ctx.cpuProfDir] : []), ...(opts.bin ? [] : (ctx.engineNodeArgs ?? [])), ...(opts.nodeArgs ?? [])];
   const argv = [...nodeArgs, opts.bin ?? BIN, 'engine', '--data-dir', dataDir, '--port', String(port), '--bind', '127.0.0.1'];
   argv.push('--capture', ctx.pulse.pcm, '--admin-password', ADMIN_PASSWORD, '--sample-rate', '48000', '--channels', '2');
   const child = spawnTracked(process.execPath, argv, { env: { ...process.env, ...ctx.pulse.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });

@@ -28,6 +28,8 @@ export interface PeersReport {
   engineNodeArgs: string[];
   runs: PeerRun[];
   startup?: StartupFigures;
+  /** The same for the --base-bin build. */
+  baseStartup?: StartupFigures;
   scale?: ScaleResult;
   scaleLoad?: { before: string; after: string };
 }
@@ -170,10 +172,10 @@ export function peersText(report: PeersReport): string {
       lines.push(`      ${col(t.name, 30)}${t.cpuS.toFixed(2).padStart(6)} s  ${t.corePct.toFixed(2).padStart(5)} % of a core  ${t.wakeupsPerS.toFixed(0).padStart(5)} wake-ups/s`);
     }
   }
-  const st = report.startup;
-  if (st) {
+  for (const [which, st] of [['engine', report.startup], ['engine-base', report.baseStartup]] as const) {
+    if (!st) continue;
     lines.push('');
-    lines.push(`engine start-up: /api/health after ${st.healthMs.toFixed(0)} ms; idle (no encoder) Node PSS ${st.idlePssMB.toFixed(1)} MB, RSS ${st.idleRssMB.toFixed(1)} MB;`);
+    lines.push(`${which} start-up: /api/health after ${st.healthMs.toFixed(0)} ms; idle (no encoder) Node PSS ${st.idlePssMB.toFixed(1)} MB, RSS ${st.idleRssMB.toFixed(1)} MB;`);
     for (const t of st.threads) {
       lines.push(`  ${t.thread}: ${t.modules} modules loaded 3 s after start: ${t.bySource.slice(0, 14).map((s) => `${s.source} ${s.count}`).join(', ')}${t.bySource.length > 14 ? ', …' : ''}`);
     }

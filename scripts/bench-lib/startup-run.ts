@@ -1,7 +1,7 @@
 // The start-up figures of scripts/bench --peers: how long the engine takes to answer /api/health, what its
 // Node holds then with no encoder, and which modules it has loaded by then (module-count.mjs, preloaded in
 // this run only: its hooks thread would be in the figures of a measured run).
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -27,28 +27,28 @@ function sourceOf(url: string): string {
   return url.startsWith('file:') ? 'other files' : url;
 }
 
-export async function runStartup(ctx: RunContext): Promise<StartupFigures> {
+/** `bin`: another build's bin/rackcast.js (the --base-bin build) instead of this tree's. */
+export async function runStartup(ctx: RunContext, bin?: string): Promise<StartupFigures> {
   const dir = mkdtempSync(join(tmpdir(), 'rackcast-bench-startup-'));
   const file = join(dir, 'modules.txt');
   const hook = new URL('./module-count.mjs', import.meta.url).pathname;
   const t0 = performance.now();
   // The idle memory is read from a plain start (no hooks thread), the modules from a second one.
-  const plain = await launchEngine(ctx);
+  const plain = await launchEngine(ctx, { bin });
   const healthMs = performance.now() - t0;
   await sleep(3000);
   const pss = readPss(plain.pid);
   await stopChild(plain.child, 10_000);
-  const counted = await launchEngine(ctx, { nodeArgs: ['--import', hook], env: { RACKCAST_BENCH_MODULES: file } });
+  const counted = await launchEngine(ctx, { bin, nodeArgs: ['--import', hook], env: { RACKCAST_BENCH_MODULES: file } });
   await sleep(3000);
   await stopChild(counted.child, 10_000);
   const threads: StartupFigures['threads'] = [];
-  for (const [id, thread] of [[0, 'main thread'], [1, 'audio worker']] as const) {
-    let urls: string[] = [];
-    try {
-      urls = readFileSync(`${file}.${id}`, 'utf8').split('\n').filter(Boolean);
-    } catch {
-      ctx.log(`startup: no module list written to ${file}.${id}`);
-    }
+  // One list per thread id: 0 is the main thread; the loader hooks' own thread is 1, so the audio worker is 2.
+  const lists = readdirSync(dir).filter((f) => f.startsWith('modules.txt.')).map((f) => Number(f.slice('modules.txt.'.length))).sort((a, b) => a - b);
+  if (!lists.length) ctx.log(`startup: no module list written to ${dir}`);
+  for (const id of lists) {
+    const thread = id === 0 ? 'main thread' : `worker thread ${id} (the audio worker)`;
+    const urls = readFileSync(`${file}.${id}`, 'utf8').split('\n').filter(Boolean);
     const counts = new Map<string, number>();
     for (const u of urls) counts.set(sourceOf(u), (counts.get(sourceOf(u)) ?? 0) + 1);
     const bySource = [...counts.entries()].map(([source, count]) => ({ source, count })).sort((a, b) => b.count - a.count);
