@@ -162,8 +162,9 @@ export async function startIcecast(opts: IcecastOptions = {}): Promise<IcecastSe
 
   /**
    * Starts icecast2 and waits until its status page is ready. A process that dies before it has said
-   * anything (no stderr, nothing in its log: a spawn failure or a crash while starting, seen once on
-   * a loaded CI machine) is started once more; the first death is printed, so it stays visible.
+   * anything (no stderr, nothing in its log: a spawn failure) or crashes while starting (icecast 2.4.4
+   * can take a SIGSEGV when its status page is asked for just as its stats thread starts, seen on a
+   * loaded machine) is started again, up to three times; each death is printed, so it stays visible.
    */
   async function launch(attempt = 1): Promise<void> {
     // Not -b: keeping the child lets stop() see the real exit and the exit hook kill it.
@@ -185,13 +186,15 @@ export async function startIcecast(opts: IcecastOptions = {}): Promise<IcecastSe
       });
       if (gone !== undefined) throw new Error(`icecast2 exited early (${spawnError || `exit ${gone}`}): ${output().trim()}`);
     } catch (err) {
+      const died = gone;
       await stopChild(proc);
-      const silent = gone !== undefined && output().trim() === '' && readLog().length === logBefore;
+      const silent = died !== undefined && output().trim() === '' && readLog().length === logBefore;
+      const crashed = died === 'SIGSEGV' || died === 'SIGABRT' || died === 'SIGBUS';
       const log = readLog().split('\n').slice(-20).join('\n');
       const message = `${(err as Error).message}\nstderr: ${output().trim()}\nerror.log tail:\n${log}`;
-      if (silent && attempt === 1) {
-        process.stderr.write(`icecast harness: starting once more after a silent death: ${message}\n`);
-        return launch(2);
+      if ((silent || crashed) && attempt < 3) {
+        process.stderr.write(`icecast harness: starting again after ${crashed ? `a crash (${died})` : 'a silent death'}: ${message}\n`);
+        return launch(attempt + 1);
       }
       throw new Error(message);
     }
