@@ -11,7 +11,7 @@
 // Then the engine's start-up (modules, idle memory) and the scale run (16 encoders + a WAV recording). Prints
 // figures, the load average beside them, and the goals met or missed; never fails because of a figure.
 //
-//   scripts/bench --peers [--seconds N] [--rounds R] [--scale-seconds S] [--only a,b] [--json] [--engine-node-flags F]
+//   scripts/bench --peers [--seconds N] [--rounds R] [--scale-seconds S] [--only a,b] [--json] [--engine-node-flags=F] [--base-bin PATH]
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { startPulse } from '../test/harness/pulse.js';
@@ -29,7 +29,7 @@ import { childrenNamed, descendantsOf } from './bench-lib/proc.js';
 export const SYSTEMS = ['floor', 'engine', 'engine-base', 'liquidsoap', 'darkice', 'liquidsoap-alone'] as const satisfies readonly RunName[];
 export type SystemName = (typeof SYSTEMS)[number];
 
-const USAGE = `usage: scripts/bench --peers [--seconds N] [--rounds R] [--scale-seconds S] [--only LIST] [--json] [--engine-node-flags FLAGS]
+const USAGE = `usage: scripts/bench --peers [--seconds N] [--rounds R] [--scale-seconds S] [--only LIST] [--json] [--engine-node-flags=FLAGS] [--base-bin PATH]
   --seconds N          measured seconds per system and round (default 60)
   --rounds R           rounds, each in a rotated order (default 2)
   --scale-seconds S    the scale run's length (default 60; the issue's figure is 600); 0 skips it
@@ -37,7 +37,7 @@ const USAGE = `usage: scripts/bench --peers [--seconds N] [--rounds R] [--scale-
   --no-startup         skip the engine's start-up figures
   --no-latency         skip the latency listener (quicker before/after runs)
   --json               one JSON object instead of the table
-  --engine-node-flags  extra Node flags for this tree's engine (not engine-base), e.g. "--single-threaded-gc":
+  --engine-node-flags=FLAGS  extra Node flags for this tree's engine (not engine-base), e.g. --engine-node-flags=--single-threaded-gc;
                        with --base-bin naming this same build, a before/after of a V8 setting
   --base-bin PATH      also run another build's bin/rackcast.js as "engine-base", interleaved with this tree's (a before/after)`;
 
