@@ -11,7 +11,9 @@
 //   power cut: QEMU killed 20 s into a WAV recording to the data partition; the next boot's fsck passes,
 //   the engine repairs the file, it plays to within 2 s of the cut, SQLite's integrity_check says ok;
 //   a reboot keeps the encoders, and without the key on the boot partition SSH is off;
-//   after a clean power-off, e2fsck -fn on the host finds the root and data filesystems clean.
+//   after a clean power-off, e2fsck -fn on the host finds the root and data filesystems clean;
+//   factory reset: a file put on the boot partition, the next boot makes the data partition anew (no
+//   encoders, a new setup code and new SSH host keys, grown again).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
@@ -38,6 +40,8 @@ let httpPort = 0;
 let icePort = 0;
 let basic = '';
 const ids: Record<string, number> = {};
+let firstCode = '';
+let firstHostKey = '';
 
 function sh(cmd: string, args: string[], opts: { input?: string; timeoutMs?: number } = {}): string {
   const r = spawnSync(cmd, args, { encoding: 'utf8', input: opts.input, timeout: opts.timeoutMs ?? 120_000, maxBuffer: 64 * 1024 * 1024 });
@@ -154,7 +158,7 @@ test.after(async () => {
 
 test('first boot: the console shows the setup code; the page sets the admin password with it', async () => {
   await waitFor(() => consoleSetupCode() !== null, { timeoutMs: 60_000, intervalMs: 1000, what: 'the setup code on the console' });
-  const code = consoleSetupCode()!;
+  const code = (firstCode = consoleSetupCode()!);
   assert.is(vm.ok(['cat', '/var/lib/rackcast/setup-code']).trim(), code, 'the console shows the engine\'s code');
   const session = await http('GET', '/api/session');
   assert.equal([session.json.locked, session.json.setup], [true, true], JSON.stringify(session.json));
@@ -182,7 +186,11 @@ test('the root is read-only; host name, keys and machine-id are the box\'s own; 
   assert.match(vm.ok(['findmnt', '-no', 'OPTIONS', '/']), /^ro,/);
   assert.is(vm.ok(['hostname']).trim(), HOST_NAME);
   assert.match(vm.ok(['cat', '/etc/machine-id']).trim(), /^[0-9a-f]{32}$/);
-  assert.match(vm.ok(['ssh-keygen', '-lf', '/var/lib/rackcast-system/ssh/ssh_host_ed25519_key.pub']), /ED25519/);
+  firstHostKey = vm.ok(['ssh-keygen', '-lf', '/var/lib/rackcast-system/ssh/ssh_host_ed25519_key.pub']);
+  assert.match(firstHostKey, /ED25519/);
+  // The front panel's own token, made at the first boot (an x86 box has no panel to run, but the same image logic).
+  assert.match(vm.ok(['cat', '/etc/rackcast/panel.env']), /^RACKCAST_API_TOKEN=\S+$/m);
+  assert.match(vm.ok(['rackcast', 'token', 'list']), /control\s+front panel/);
   // The data partition: ext4, journalled data, grown from the image's 64 MB to the rest of the 3 GB disk.
   const opts = vm.ok(['findmnt', '-no', 'FSTYPE,OPTIONS', '/var/lib/rackcast']);
   assert.match(opts, /^ext4 rw,.*data=journal/);
@@ -230,7 +238,12 @@ test('power cut 20 s into a WAV recording: fsck passes, the file is repaired to 
   ids.wav = created.json.id;
   assert.is((await http('POST', `/api/encoders/${ids.wav}/start`)).status, 200);
   let recorded = 0;
-  await waitFor(async () => (recorded = (await http('GET', `/api/encoders/${ids.wav}/recording`)).json?.recorded_secs ?? 0) >= 20, { timeoutMs: 120_000, intervalMs: 250, what: '20 s recorded' });
+  const recordedSecs = async (): Promise<number> => (recorded = (await http('GET', `/api/encoders/${ids.wav}/recording`)).json?.recorded_secs ?? 0);
+  await waitFor(async () => (await recordedSecs()) >= 1, { timeoutMs: 120_000, intervalMs: 250, what: 'the recording under way' });
+  // The file being written at the cut (after the boot the logger, still on air, starts a new one beside it).
+  const file = vm.ok(['find', '/var/lib/rackcast/recordings', '-name', '*.wav']).trim();
+  assert.match(file, /^\/var\/lib\/rackcast\/recordings\/\S+\.wav$/, 'one WAV file being recorded');
+  await waitFor(async () => (await recordedSecs()) >= 20, { timeoutMs: 120_000, intervalMs: 250, what: '20 s recorded' });
   await vm.kill();
   timings.recorded_at_cut_s = recorded;
 
@@ -243,11 +256,8 @@ test('power cut 20 s into a WAV recording: fsck passes, the file is repaired to 
   assert.match(fsck, /Result=success/, fsck);
   assert.not.match(vm.ok(['dmesg']), /EXT4-fs error/);
   // The engine repairs what it left open when it starts (its open-file register): a WAV whose header says its length.
-  let file = '';
-  await waitFor(() => {
-    file = vm.ok(['find', '/var/lib/rackcast/recordings', '-name', '*.wav']).trim().split('\n')[0] ?? '';
-    return file !== '' && Number(vm.ok(['od', '-An', '-tu4', '-j4', '-N4', file]).trim()) === Number(vm.ok(['stat', '-c', '%s', file]).trim()) - 8;
-  }, { timeoutMs: 60_000, intervalMs: 1000, what: 'the WAV repaired (RIFF size = file size - 8)' });
+  await waitFor(() => Number(vm.ok(['od', '-An', '-tu4', '-j4', '-N4', file]).trim()) === Number(vm.ok(['stat', '-c', '%s', file]).trim()) - 8,
+    { timeoutMs: 60_000, intervalMs: 1000, what: `${file} repaired (RIFF size = file size - 8)` });
   const duration = Number(vm.ok(['ffprobe', '-v', 'error', '-show_entries', 'format=duration', '-of', 'csv=p=0', file]).trim());
   timings.wav_after_cut_s = duration;
   assert.ok(Math.abs(duration - recorded) <= 2, `the file plays ${duration} s; ${recorded} s were recorded at the cut`);
@@ -287,6 +297,31 @@ test('after a clean power-off the root and data filesystems are clean (e2fsck -f
     assert.is(r.status, 0, `${label}: ${r.stdout}${r.stderr}`);
     rmSync(fs);
   }
+});
+
+test('factory reset: a file on the boot partition makes the data partition anew at the next boot', async () => {
+  const boot = `${disk}@@${partitions()[0]!.start}`;
+  writeFileSync(join(work, 'rackcast-factory-reset'), '');
+  sh('mcopy', ['-i', boot, join(work, 'rackcast-factory-reset'), '::rackcast-factory-reset']);
+  sh('mcopy', ['-o', '-i', boot, join(work, 'ssh', 'authorized_keys'), '::ssh/authorized_keys']);
+  const t = Date.now();
+  vm.start();
+  await waitFor(async () => (await http('GET', '/')).status === 200, { timeoutMs: 300_000, intervalMs: 1000, what: 'the page after the reset' });
+  timings.reset_boot_to_page_s = Math.round((Date.now() - t) / 1000);
+  await waitFor(() => consoleSetupCode() !== null, { timeoutMs: 60_000, intervalMs: 1000, what: 'a setup code on the console again' });
+  const code = consoleSetupCode()!;
+  assert.is.not(code, firstCode, 'a new code');
+  basic = '';
+  assert.equal((await http('GET', '/api/session')).json.setup, true, 'the box asks to be set up again');
+  assert.is((await http('POST', '/api/setup', { code, password: PASSWORD })).status, 200);
+  basic = `Basic ${Buffer.from(`admin:${PASSWORD}`).toString('base64')}`;
+  assert.equal((await http('GET', '/api/encoders')).json, [], 'no encoders');
+  await vm.waitForSsh(120_000);
+  assert.is(vm.run(['test', '-e', '/boot/firmware/rackcast-factory-reset']).code, 1, 'the request is used up');
+  assert.is.not(vm.ok(['ssh-keygen', '-lf', '/var/lib/rackcast-system/ssh/ssh_host_ed25519_key.pub']), firstHostKey, 'new SSH host keys');
+  const sizeMb = Number(vm.ok(['df', '--output=size', '-BM', '/var/lib/rackcast']).split('\n')[1]!.replace('M', ''));
+  assert.ok(sizeMb > 1200, `grown again: ${sizeMb} MB`);
+  assert.is(vm.ok(['systemctl', 'show', '-p', 'Result', 'rackcast-factory-reset.service']).trim(), 'Result=success');
 });
 
 test.run();
