@@ -25,6 +25,7 @@ import { runScale, SCALE_ENCODERS, type ScaleResult } from './bench-lib/scale-ru
 import { runStartup, type StartupFigures } from './bench-lib/startup-run.js';
 import { peersJson, peersText, type PeerRun, type PeersReport } from './bench-lib/peers-report.js';
 import { childrenNamed, descendantsOf } from './bench-lib/proc.js';
+import { roundOrderOf } from './bench-lib/round-order.js';
 
 export const SYSTEMS = ['floor', 'engine', 'engine-base', 'liquidsoap', 'darkice', 'liquidsoap-alone'] as const satisfies readonly RunName[];
 export type SystemName = (typeof SYSTEMS)[number];
@@ -117,12 +118,6 @@ function runSystem(ctx: RunContext, system: SystemName): Promise<RunResult> {
   }
 }
 
-/** Round r runs the systems rotated by r, so no system always follows the same one or always comes first. */
-export function roundOrder<T>(systems: readonly T[], round: number): T[] {
-  const k = round % systems.length;
-  return [...systems.slice(k), ...systems.slice(0, k)];
-}
-
 async function main(): Promise<void> {
   const opts = parseOptions(process.argv.slice(2));
   process.on('exit', () => {
@@ -165,7 +160,7 @@ async function main(): Promise<void> {
   let scaleLoad: { before: string; after: string } | undefined;
   try {
     for (let round = 0; round < opts.rounds; round++) {
-      for (const system of roundOrder(opts.systems, round)) {
+      for (const system of roundOrderOf(opts.systems, round)) {
         const loadBefore = loadAverage();
         log(`round ${round + 1}/${opts.rounds}: ${system} (load average ${loadBefore})`);
         try {
