@@ -4,6 +4,7 @@
 import { USAGE } from './cli-flags.js';
 import { PANEL_USAGE } from './panel/panel-flags.js';
 import { PASSWD_USAGE } from './passwd.js';
+import { IMAGE_SETUP_USAGE } from './image-setup/usage.js';
 import { TOKEN_USAGE } from './token-cli.js';
 
 const indent = (text: string) => text.split('\n').map((l) => `       ${l}`).join('\n');
@@ -19,6 +20,7 @@ SYNOPSIS
        rackcast panel [FLAGS]
        rackcast passwd [--data-dir DIR] [--stdin]
        rackcast token create|list|revoke [FLAGS]
+       rackcast image-setup FILE [FLAGS] | --hash
        rackcast --help
 
 COMMANDS
@@ -35,10 +37,15 @@ ${indent(PASSWD_USAGE)}
        token   API tokens with a scope, for the panel, playout systems and scripts.
 ${indent(TOKEN_USAGE)}
 
+       image-setup  The flashed image's presets (rackcast-setup.toml on the boot partition).
+${indent(IMAGE_SETUP_USAGE)}
+
 ENVIRONMENT
        The services read /etc/default/rackcast (RACKCAST_* variables, as above).
        LISTEN_FDS, LISTEN_PID: a listening socket passed by systemd
        (rackcast-engine.socket, port 80 on the box) is used instead of --port/--bind.
+       RACKCAST_SETUP_CODE_FILE: while no admin password is set, the engine keeps a setup
+       code there (the image); the page's first visit asks for it with the new password.
 
 FILES
        /var/lib/rackcast/rackcast.db   encoders, settings, logs (0600, the rackcast user's)

@@ -12,10 +12,10 @@ import { planSetup, wpaSupplicantConf } from './setup-file.js';
 import { PRESET_FILE, type SetupPreset } from '../engine/box/setup-preset.js';
 import { hashPassword } from '../web/passwords.js';
 import { passwordProblem } from '../passwd.js';
+import { IMAGE_SETUP_USAGE } from './usage.js';
 
 export class ImageSetupError extends Error {}
 
-const USAGE = 'usage: rackcast image-setup FILE --system-dir DIR --data-dir DIR | rackcast image-setup --hash < password';
 
 export async function runImageSetup(args: string[], stdin: () => string = () => readFileSync(0, 'utf8')): Promise<string[]> {
   const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { 'system-dir': { type: 'string' }, 'data-dir': { type: 'string' }, hash: { type: 'boolean' } } });
@@ -28,7 +28,7 @@ export async function runImageSetup(args: string[], stdin: () => string = () => 
   const file = positionals[0];
   const systemDir = values['system-dir'];
   const dataDir = values['data-dir'];
-  if (!file || !systemDir || !dataDir) throw new ImageSetupError(USAGE);
+  if (!file || !systemDir || !dataDir) throw new ImageSetupError(IMAGE_SETUP_USAGE);
   let doc;
   try {
     doc = parseToml(readFileSync(file, 'utf8'));
