@@ -12,7 +12,7 @@
 //    earlier method, differed in their own latency by up to 300 ms from run to run.)
 // 2. Cost: the engine (in this process: its Node, audio worker included, plus its children from /proc)
 //    with live listen off, then on with the headphones and 4 network listeners (2 MP3, 2 WAV), N seconds each.
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import http from 'node:http';
 import { startPulse, type PulseServer } from '../test/harness/pulse.js';
@@ -126,10 +126,8 @@ async function main(): Promise<void> {
   const pulse = await startPulse();
   await pulse.addSink('rackcast_phones');
   const player = pulse.play(clickTrain(10), { rate: RATE, channels: 2 }, { loop: true, latencyMs: 50 });
-  const home = `${pulse.dir}/home`;
-  mkdirSync(home, { recursive: true });
   // `echo`: the capture sink itself, for the latency figure; `phones`: a sink of their own, for the cost.
-  writeFileSync(`${home}/.asoundrc`, 'pcm.phones { type pulse device rackcast_phones }\npcm.echo { type pulse device rackcast_in }\n');
+  const home = pulse.alsaHome({ phones: 'rackcast_phones', echo: 'rackcast_in' });
   const ice = await startIcecast({ mounts: ['/bench.mp3'] });
   const t = await startTestEngine({ captureDevice: pulse.pcm, captureEnv: { ...process.env, ...pulse.env, HOME: home } });
   const lines: string[] = [];

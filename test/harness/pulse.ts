@@ -3,6 +3,7 @@
 // paced in real time and bit-exact at 48 kHz S16LE (DESIGN.md "Real components", PROTOCOLS §10).
 import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { exited, removeOnExit, spawnTracked, stopChild, tailOf, waitFor } from './util.js';
 import type { PcmFormat } from './signal.js';
@@ -61,6 +62,11 @@ export interface PulseServer {
   readonly pid: number | undefined;
   /** Adds another null sink (a second "sound card", e.g. the engineer's headphones, or a 4-channel one); resolves with its module index. */
   addSink(name: string, channels?: number): Promise<number>;
+  /**
+   * A HOME directory whose .asoundrc names ALSA PCMs on this server (`name` → the pulse sink, or
+   * `<sink>.monitor` for a capture): what the engine's aplay or arecord is then pointed at, as at a card.
+   */
+  alsaHome(pcms: Record<string, string>): string;
   /** Removes a sink added by addSink (the card is unplugged). */
   removeSink(moduleIndex: number): Promise<void>;
   /** What plays on sink `name` for `seconds`, read from its monitor (S16LE, 48 kHz). */
@@ -272,10 +278,19 @@ export async function startPulse(): Promise<PulseServer> {
     return Buffer.concat(chunks);
   }
 
+  function alsaHome(pcms: Record<string, string>): string {
+    const home = mkdtempSync(join(tmpdir(), 'rackcast-asound-'));
+    removeOnExit(home);
+    const lines = Object.entries(pcms).map(([name, device]) => `pcm.${name} { type pulse device ${device} }\n`);
+    writeFileSync(join(home, '.asoundrc'), lines.join(''));
+    return home;
+  }
+
   return {
     env,
     pcm: 'pulse',
     addSink,
+    alsaHome,
     async removeSink(moduleIndex: number) {
       await run('pactl', ['unload-module', String(moduleIndex)], childEnv);
     },

@@ -5,14 +5,11 @@
 // encoder's mount carries only the programme's tone, live listen's aux1 only the other, master the first.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { startIcecast, type IcecastServer } from '../harness/icecast.js';
 import { startPulse, type PulseServer, type PlayHandle } from '../harness/pulse.js';
 import { channelSamples, decodeToPcm, sinePcm } from '../harness/signal.js';
 import { icecastEncoder, startTestEngine, streamingMp3, type TestEngine } from '../harness/engine.js';
-import { removeOnExit, waitFor } from '../harness/util.js';
+import { waitFor } from '../harness/util.js';
 
 const PROGRAMME_HZ = 1000;
 const AUX_HZ = 440;
@@ -90,9 +87,7 @@ test.before(async () => {
   await pulse.addSink(QUAD, 4);
   await pulse.addSink(PHONES);
   player = playQuad(true);
-  const home = mkdtempSync(join(tmpdir(), 'rackcast-asound-'));
-  removeOnExit(home);
-  writeFileSync(join(home, '.asoundrc'), `pcm.quad { type pulse device ${QUAD}.monitor }\npcm.phones { type pulse device ${PHONES} }\n`);
+  const home = pulse.alsaHome({ quad: `${QUAD}.monitor`, phones: PHONES });
   icecast = await startIcecast({ mounts: ['/aux.mp3', '/standby.mp3'] });
   t = await startTestEngine({ captureDevice: 'quad', captureEnv: { ...process.env, ...pulse.env, HOME: home } });
   mp3Id = await streamingMp3(t, icecast.port, '/aux.mp3');

@@ -6,15 +6,12 @@
 // or its card missing never touches an encoder; the network stream plays to ffmpeg and VLC with the listen key.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { mkdtempSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { startIcecast, type IcecastServer } from '../harness/icecast.js';
 import { startPulse, type PulseServer, type PlayHandle } from '../harness/pulse.js';
 import { channelSamples, decodeToPcm, dominantFrequency, rms, sinePcm } from '../harness/signal.js';
 import { startTestEngine, streamingMp3, type TestEngine } from '../harness/engine.js';
-import { httpGet, removeOnExit, sleep, waitFor } from '../harness/util.js';
+import { httpGet, sleep, waitFor } from '../harness/util.js';
 import { decodeWithVlc } from '../harness/vlc.js';
 
 const TONE_HZ = 1000;
@@ -60,9 +57,7 @@ test.before(async () => {
   player = pulse.play(sinePcm({ freqHz: TONE_HZ, seconds: 2, rate: 48000, channels: 2, amplitude: 0.5 }), { rate: 48000, channels: 2 }, { loop: true, latencyMs: 200 });
   await pulse.addSink(PHONES);
   // ALSA PCMs that reach the headphones' sink, and one whose sink does not exist yet (a card not plugged in).
-  const home = mkdtempSync(join(tmpdir(), 'rackcast-asound-'));
-  removeOnExit(home);
-  writeFileSync(join(home, '.asoundrc'), `pcm.phones { type pulse device ${PHONES} }\npcm.later { type pulse device rackcast_later }\n`);
+  const home = pulse.alsaHome({ phones: PHONES, later: 'rackcast_later' });
   icecast = await startIcecast({ mounts: ['/ll.mp3'] });
   t = await startTestEngine({ captureDevice: pulse.pcm, captureEnv: { ...process.env, ...pulse.env, HOME: home } });
   mp3Id = await streamingMp3(t, icecast.port, '/ll.mp3');

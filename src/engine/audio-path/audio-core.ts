@@ -8,7 +8,7 @@ import { LevelMeter } from '../audio/meters.js';
 import { Capture } from '../capture/capture.js';
 import { EncoderRunner } from '../stream/encoder-runner.js';
 import { LiveListenCore } from '../live-listen/live-listen-core.js';
-import { bytesPerFrame, type EncoderConfig } from '../types.js';
+import { bytesPerFrame, bytesPerMs, type EncoderConfig } from '../types.js';
 import { DeadAir } from '../fallback/dead-air.js';
 import { ffmpegBinary } from '../stream/ffmpeg/ffmpeg-argv.js';
 import type { AudioCommand, AudioReport, AudioWorkerInit, RunnerReport } from './protocol.js';
@@ -325,7 +325,7 @@ export class AudioCore {
   private pumpRelay(): void {
     const relay = this.relay;
     if (!relay) return;
-    const perMs = this.bytesPerMs();
+    const perMs = bytesPerMs(this.init.format);
     let chunk: Buffer | undefined;
     while (this.relayInFlight < RELAY_WINDOW && (chunk = relay.queue.shift())) {
       // The newest queued frame was captured at the last publish; this chunk ends what is still queued before that.
@@ -337,10 +337,5 @@ export class AudioCore {
       this.relayInFlight++;
       this.post({ type: 'chunk', pcm, capturedAtMs, frame }, [pcm.buffer as ArrayBuffer]);
     }
-  }
-
-  private bytesPerMs(): number {
-    const f = this.init.format;
-    return (f.sampleRate * f.channels * (f.sampleFormat === 'S16_LE' ? 2 : 4)) / 1000;
   }
 }

@@ -71,12 +71,21 @@ export class PcmQueue {
     return chunk;
   }
 
-  /** Puts a chunk back at the front (what a reader took but did not use), without counting it as new. */
-  unshift(chunk: Buffer): void {
-    if (chunk.length === 0) return;
-    if (this.head > 0) this.chunks[--this.head] = chunk;
-    else this.chunks.unshift(chunk);
-    this.queuedBytes += chunk.length;
+  /** Fills `out` from the oldest audio, as far as there is any; the bytes filled. What is left of a chunk stays first. */
+  readInto(out: Buffer): number {
+    let filled = 0;
+    while (filled < out.length && this.head < this.chunks.length) {
+      const oldest = this.chunks[this.head]!;
+      const take = Math.min(oldest.length, out.length - filled);
+      oldest.copy(out, filled, 0, take);
+      filled += take;
+      if (take === oldest.length) this.shift();
+      else {
+        this.chunks[this.head] = oldest.subarray(take);
+        this.queuedBytes -= take;
+      }
+    }
+    return filled;
   }
 
   /** Everything queued, as one buffer (the chunk itself when there is only one), removed from the queue. */

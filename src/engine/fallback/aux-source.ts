@@ -44,16 +44,7 @@ export class AuxFallbackSource {
   /** Exactly `length` bytes (whole frames) of the aux pair; silence for what has not arrived. */
   read(length: number): Buffer {
     const out = Buffer.alloc(length);
-    const queue = this.consumer?.queue;
-    let filled = 0;
-    let chunk: Buffer | undefined;
-    while (queue && filled < length && (chunk = queue.shift())) {
-      const take = Math.min(chunk.length, length - filled);
-      chunk.copy(out, filled, 0, take);
-      filled += take;
-      // What this read did not need goes back to the front for the next one.
-      if (take < chunk.length) queue.unshift(chunk.subarray(take));
-    }
+    const filled = this.consumer?.queue.readInto(out) ?? 0;
     if (filled < length && this.running) this.underrunBytes += length - filled;
     return out;
   }

@@ -104,7 +104,6 @@ export class LiveListenCore {
     return Math.round((ms * this.outFormat.rate) / 1000) * this.frameBytes;
   }
 
-  /** Applies new settings: only what changed is restarted (a volume change restarts nothing). */
   /**
    * Applies new settings: only what changed is restarted (a volume change restarts nothing). The source
    * plays while the headphones are on or anyone listens over the network; aplay only for the headphones.

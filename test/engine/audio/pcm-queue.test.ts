@@ -77,6 +77,21 @@ test('take() hands over everything queued as one buffer, in order, and empties t
   assert.is(q.length, 0);
 });
 
+test('readInto() fills from the oldest audio, leaves the rest of a chunk first, and says how much it filled', () => {
+  const q = new PcmQueue(1000, 4);
+  q.push(Buffer.from([1, 2, 3, 4, 5, 6, 7, 8]));
+  q.push(Buffer.from([9, 10, 11, 12]));
+  const out = Buffer.alloc(4);
+  assert.is(q.readInto(out), 4);
+  assert.equal([...out], [1, 2, 3, 4]);
+  assert.is(q.bytes, 8);
+  const more = Buffer.alloc(12);
+  assert.is(q.readInto(more), 8, 'only what is queued');
+  assert.equal([...more.subarray(0, 8)], [5, 6, 7, 8, 9, 10, 11, 12]);
+  assert.is(q.bytes, 0);
+  assert.is(q.readInto(Buffer.alloc(4)), 0);
+});
+
 test('refuses a size smaller than one frame', () => {
   assert.throws(() => new PcmQueue(2, 4), /cannot hold one 4-byte frame/);
 });
