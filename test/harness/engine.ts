@@ -104,7 +104,12 @@ export function icecastEncoder(port: number, mount: string, over: Record<string,
 
 /** An MP3 encoder to `mount` on the Icecast at `port` (48 kHz), created, started and streaming; its id. */
 export async function streamingMp3(t: TestEngine, port: number, mount: string): Promise<number> {
-  const created = await t.api('POST', '/api/encoders', icecastEncoder(port, mount, { sample_rate: 48000 }));
+  return streamingEncoder(t, port, mount, {});
+}
+
+/** An Icecast encoder at 48 kHz with `over` on top (say `{ codec: 'aac' }`), started and streaming; its id. */
+export async function streamingEncoder(t: TestEngine, port: number, mount: string, over: Record<string, unknown>): Promise<number> {
+  const created = await t.api('POST', '/api/encoders', icecastEncoder(port, mount, { sample_rate: 48000, ...over }));
   if (created.status !== 201) throw new Error(`creating the ${mount} encoder: ${JSON.stringify(created.body)}`);
   const id = created.body.id as number;
   await t.api('POST', `/api/encoders/${id}/start`);

@@ -1,6 +1,8 @@
 // Known test signals (S16LE interleaved, the format the capture path uses) and the measurements
 // that tell whether they came through: dominant frequency for lossy paths, ramps for bit-exact ones.
 import { spawnTracked, tailOf } from './util.js';
+import { AdtsAligner } from '../../src/engine/live-listen/adts-align.js';
+import { listenToMount, type MountListener } from '../../src/engine/live-listen/mount-listener.js';
 
 export interface PcmFormat {
   rate: number;
@@ -161,13 +163,21 @@ export interface DecodeOptions extends PcmFormat {
   seconds: number;
   /** Give up after this long (a live URL delivers in real time, minus the server's burst). */
   timeoutMs?: number;
+  /**
+   * The URL serves AAC in ADTS: the engine's own listener connection reads it and the aligner finds its
+   * frames before ffmpeg sees a byte, as a player resyncs on joining. ffmpeg joining mid-frame can lock
+   * onto a false header and give up ("Rematrix is needed between 27 channels and mono").
+   */
+  adts?: boolean;
 }
 
 /** Decodes the first `seconds` of a file or URL to S16LE interleaved PCM with ffmpeg. */
-export async function decodeToPcm(urlOrFile: string, { seconds, rate, channels, timeoutMs }: DecodeOptions): Promise<Buffer> {
-  const args = ['-nostdin', '-hide_banner', '-loglevel', 'error', '-t', String(seconds), '-i', urlOrFile];
+export async function decodeToPcm(urlOrFile: string, { seconds, rate, channels, timeoutMs, adts }: DecodeOptions): Promise<Buffer> {
+  const input = adts ? ['-f', 'aac', '-i', 'pipe:0'] : ['-nostdin', '-i', urlOrFile];
+  const args = ['-hide_banner', '-loglevel', 'error', '-t', String(seconds), ...input];
   args.push('-f', 's16le', '-ar', String(rate), '-ac', String(channels), 'pipe:1');
-  const child = spawnTracked('ffmpeg', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawnTracked('ffmpeg', args, { stdio: [adts ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
+  const mount = adts ? feedAligned(urlOrFile, child.stdin!) : null;
   const chunks: Buffer[] = [];
   child.stdout?.on('data', (chunk: Buffer) => chunks.push(chunk));
   const stderr = tailOf(child.stderr, 4096);
@@ -179,6 +189,21 @@ export async function decodeToPcm(urlOrFile: string, { seconds, rate, channels, 
     child.once('error', (err) => resolve(err.message));
   });
   clearTimeout(timer);
+  mount?.stop();
   if (code !== 0) throw new Error(`ffmpeg decode of ${urlOrFile} failed (${code}): ${stderr().trim()}`);
   return Buffer.concat(chunks);
+}
+
+/** The mount's body, from its first whole ADTS frame, into `stdin`; ended when the server ends it. */
+function feedAligned(url: string, stdin: NodeJS.WritableStream): MountListener {
+  const aligner = new AdtsAligner();
+  stdin.on('error', () => undefined); // ffmpeg stops reading after `seconds`
+  return listenToMount(url, {
+    onData: (chunk) => {
+      const bytes = aligner.push(chunk);
+      if (bytes.length) stdin.write(bytes);
+      return true;
+    },
+    onEnd: () => stdin.end(),
+  });
 }

@@ -78,7 +78,7 @@ test('every codec goes on air on Liquidsoap and decodes to the captured tone', a
       assert.match(got.contentType, c.contentType, `${c.mount} content type`);
       const file = join(dir, `stream-${i}`);
       writeFileSync(file, got.body);
-      const pcm = await decodeToPcm(c.decoded === 'flac' ? file : url, { seconds: 3, rate: 48000, channels: 1, timeoutMs: 20_000 });
+      const pcm = await decodeToPcm(c.decoded === 'flac' ? file : url, { seconds: 3, rate: 48000, channels: 1, timeoutMs: 20_000, adts: c.decoded === 'aac' });
       const samples = channelSamples(pcm, 1).subarray(24000);
       const f = samples.length >= 4800 ? dominantFrequency(samples, 48000) : NaN;
       heard[i] = `${c.mount} (${c.decoded}): ${f.toFixed(1)} Hz from ${(pcm.length / 96000).toFixed(1)} s`;

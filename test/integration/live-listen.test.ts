@@ -10,7 +10,7 @@ import http from 'node:http';
 import { startIcecast, type IcecastServer } from '../harness/icecast.js';
 import { startPulse, type PulseServer, type PlayHandle } from '../harness/pulse.js';
 import { channelSamples, decodeToPcm, dominantFrequency, rms, sinePcm } from '../harness/signal.js';
-import { startTestEngine, streamingMp3, type TestEngine } from '../harness/engine.js';
+import { startTestEngine, streamingEncoder, streamingMp3, type TestEngine } from '../harness/engine.js';
 import { httpGet, sleep, waitFor } from '../harness/util.js';
 import { decodeWithVlc } from '../harness/vlc.js';
 
@@ -21,6 +21,7 @@ let player: PlayHandle;
 let icecast: IcecastServer;
 let t: TestEngine;
 let mp3Id = 0;
+let aacId = 0;
 
 async function listenState(pred: (s: any) => boolean, what: string, timeoutMs = 10_000): Promise<any> {
   let last: any;
@@ -58,9 +59,10 @@ test.before(async () => {
   await pulse.addSink(PHONES);
   // ALSA PCMs that reach the headphones' sink, and one whose sink does not exist yet (a card not plugged in).
   const home = pulse.alsaHome({ phones: PHONES, later: 'rackcast_later' });
-  icecast = await startIcecast({ mounts: ['/ll.mp3'] });
+  icecast = await startIcecast({ mounts: ['/ll.mp3', '/ll.aac'] });
   t = await startTestEngine({ captureDevice: pulse.pcm, captureEnv: { ...process.env, ...pulse.env, HOME: home } });
   mp3Id = await streamingMp3(t, icecast.port, '/ll.mp3');
+  aacId = await streamingEncoder(t, icecast.port, '/ll.aac', { codec: 'aac', bitrate_kbps: 96 });
 });
 
 test.after(async () => {
@@ -104,8 +106,8 @@ test('master on the headphones: the captured tone; volume 0.5 is -6 dB within 0.
   await t.api('PUT', '/api/live-listen', { volume: 1 });
 });
 
-test('an encoder\'s own output and its mount on the server both play the tone', async () => {
-  for (const source of [`encoder:${mp3Id}`, `server:${mp3Id}`]) {
+test('an encoder\'s own output and its mount on the server both play the tone, MP3 and AAC (joined mid-stream)', async () => {
+  for (const source of [`encoder:${mp3Id}`, `server:${mp3Id}`, `encoder:${aacId}`, `server:${aacId}`]) {
     const r = await t.api('PUT', '/api/live-listen', { source });
     assert.is(r.status, 200, JSON.stringify(r.body));
     await listenState((s) => s.source === source && s.status.state === 'playing', `${source} playing`);

@@ -26,16 +26,13 @@ export function aplayArgv(device: string, format: { rate: number; channels: numb
   ];
 }
 
-/** ffmpeg decoding either an encoded stream on stdin (`format`: its muxer) or a URL, to S16LE PCM on stdout. */
-export function decoderArgv(input: { format: 'mp3' | 'adts' | 'ogg' } | { url: string }, out: { rate: number; channels: number }): string[] {
-  const source = 'url' in input
-    ? ['-nostdin', '-i', input.url]
-    : ['-f', input.format, '-i', 'pipe:0'];
+/** ffmpeg decoding an encoded stream on stdin (`format`: its demuxer) to S16LE PCM on stdout. */
+export function decoderArgv(input: { format: 'mp3' | 'aac' | 'ogg' }, out: { rate: number; channels: number }): string[] {
   return [
     '-hide_banner', '-loglevel', 'error', '-nostats',
     // Start at once: no probing beyond the first frames, no input buffering.
     '-probesize', '32768', '-analyzeduration', '0', '-fflags', 'nobuffer',
-    ...source,
+    '-f', input.format, '-i', 'pipe:0',
     '-f', 's16le', '-ar', String(out.rate), '-ac', String(out.channels), '-flush_packets', '1', 'pipe:1',
   ];
 }

@@ -11,6 +11,8 @@ import type { PcmFormat } from '../types.js';
 import { GainRamp, s32ToS16, volumeDb } from './gain.js';
 import { aplayArgv, aplayBinary, decoderArgv, describeAplayFailure } from './listen-argv.js';
 import { ffmpegBinary } from '../stream/ffmpeg/ffmpeg-argv.js';
+import { AdtsAligner } from './adts-align.js';
+import { listenToMount, type MountListener } from './mount-listener.js';
 import { log } from '../log.js';
 
 const debug = log('live-listen');
@@ -25,9 +27,12 @@ export type ListenSource =
   /** A 4-channel capture's channels 3/4. */
   | { kind: 'aux1' }
   /** The encoder's own encoded output (ffmpeg backend), decoded: what its codec does to the sound. */
-  | { kind: 'encoder'; id: number; format: 'mp3' | 'adts' | 'ogg' }
+  | { kind: 'encoder'; id: number; format: EncodedFormat }
   /** The encoder's mount as a listener gets it, decoded: the off-air confidence monitor. */
-  | { kind: 'server'; id: number; url: string };
+  | { kind: 'server'; id: number; url: string; format: EncodedFormat };
+
+/** How an encoder's output is framed, by ffmpeg's demuxer name: 'aac' reads ADTS (the muxer is 'adts', no demuxer is). */
+export type EncodedFormat = 'mp3' | 'aac' | 'ogg';
 
 export interface LiveListenPlan {
   enabled: boolean;
@@ -81,6 +86,10 @@ export class LiveListenCore {
   private consumerBus: FanOut | null = null;
   private decoder: Supervisor | null = null;
   private untap: (() => void) | null = null;
+  private mount: MountListener | null = null;
+  private turn: Promise<void> = Promise.resolve();
+  /** Why the mount's connection ended, for the decoder's exit report. */
+  private mountEnd: string | null = null;
   private decoderInput = new PcmInput();
   private state: LiveListenState = 'off';
   private text = 'Off';
@@ -108,7 +117,21 @@ export class LiveListenCore {
    * Applies new settings: only what changed is restarted (a volume change restarts nothing). The source
    * plays while the headphones are on or anyone listens over the network; aplay only for the headphones.
    */
-  async setPlan(plan: LiveListenPlan): Promise<void> {
+  setPlan(plan: LiveListenPlan): Promise<void> {
+    return this.inTurn(() => this.applyPlan(plan));
+  }
+
+  /**
+   * Plans are applied one after the other: a source's stop can take a moment (a decoder finishing its
+   * input), and a second plan arriving meanwhile must compare with the first, not start halfway through it.
+   */
+  private inTurn(step: () => Promise<void>): Promise<void> {
+    const run = this.turn.then(step);
+    this.turn = run.catch(() => undefined);
+    return run;
+  }
+
+  private async applyPlan(plan: LiveListenPlan): Promise<void> {
     const before = this.plan;
     this.plan = plan;
     this.gain.set(plan.volume);
@@ -128,9 +151,11 @@ export class LiveListenCore {
     this.report();
   }
 
-  async stop(): Promise<void> {
-    this.plan = null;
-    await Promise.all([this.stopOutput(), this.stopSource()]);
+  stop(): Promise<void> {
+    return this.inTurn(async () => {
+      this.plan = null;
+      await Promise.all([this.stopOutput(), this.stopSource()]);
+    });
   }
 
   status(): LiveListenStatus {
@@ -196,9 +221,12 @@ export class LiveListenCore {
     this.decoder = new Supervisor({
       name: `live-listen:${plan.sourceName}`,
       command: ffmpegBinary,
-      argv: () => decoderArgv(fromEncoder ? { format: source.format } : { url: source.url }, this.outFormat),
+      // Both arrive on stdin: the encoder's tap, or the mount as the engine's own listener connection reads it.
+      argv: () => decoderArgv({ format: source.format }, this.outFormat),
       env: plan.env,
       backoff: { initialMs: 1000, maxMs: 10_000, resetAfterMs: 30_000 },
+      // ffmpeg waiting on an empty pipe does not see SIGTERM (its read restarts); the end of its input it does.
+      stopWith: 'stdin',
       onSpawn: (child) => {
         child.stdout.on('data', (pcm: Buffer) => {
           if (this.sourceError) {
@@ -207,20 +235,40 @@ export class LiveListenCore {
           }
           this.feed(pcm);
         });
+        // Joined mid-stream either way: AAC is held back until its frames are found (adts-align.ts).
+        const aligner = source.format === 'aac' ? new AdtsAligner() : null;
+        const pass = (data: Buffer): boolean => {
+          const bytes = aligner ? aligner.push(data) : data;
+          return bytes.length === 0 || this.decoderInput.write(bytes);
+        };
         if (fromEncoder) {
           this.decoderInput.attach(child.stdin, () => undefined);
           this.untap?.();
-          this.untap = this.deps.tapEncoder(source.id, (data) => this.decoderInput.write(data));
+          this.untap = this.deps.tapEncoder(source.id, pass);
           if (!this.untap) {
             this.sourceError = `encoder ${source.id} is not running on ffmpeg`;
             this.refreshState();
           }
+          return;
         }
+        this.decoderInput.attach(child.stdin, () => this.mount?.resume());
+        this.mountEnd = null;
+        this.mount?.stop();
+        this.mount = listenToMount(source.url, {
+          onData: pass,
+          onEnd: (why) => {
+            debug('%s: %s', source.url, why);
+            this.mountEnd = why;
+            child.stdin.end();
+          },
+        });
       },
       onExit: (info) => {
         this.decoderInput.detach();
+        this.mount?.stop();
+        this.mount = null;
         if (info.restartInMs === null) return;
-        const why = info.spawnError ?? (info.stderrTail.split('\n').pop() || `exit code ${info.code ?? info.signal}`);
+        const why = this.mountEnd ?? info.spawnError ?? (info.stderrTail.split('\n').pop() || `exit code ${info.code ?? info.signal}`);
         this.sourceError = fromEncoder ? `encoder ${source.id}: ${why}` : `server not answering: ${why}`;
         debug('%s decoder stopped: %s (ran %d ms); again in %d ms', plan.sourceName, why, info.ranMs, info.restartInMs);
         this.refreshState();
@@ -235,6 +283,8 @@ export class LiveListenCore {
     this.consumerBus = null;
     this.untap?.();
     this.untap = null;
+    this.mount?.stop();
+    this.mount = null;
     const decoder = this.decoder;
     this.decoder = null;
     this.decoderInput.detach();

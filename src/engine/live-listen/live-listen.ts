@@ -153,11 +153,12 @@ export class LiveListen {
     const e = m ? this.deps.encoders().find((x) => x.id === Number(m[2])) : undefined;
     if (name === 'aux1') return { kind: 'aux1' };
     if (!m || !e) return { kind: 'master' };
-    if (m[1] === 'encoder') return { kind: 'encoder', id: e.id, format: e.codec === 'mp3' ? 'mp3' : e.codec === 'aac' ? 'adts' : 'ogg' };
+    const format = e.codec === 'mp3' ? 'mp3' : e.codec === 'aac' ? 'aac' : 'ogg';
+    if (m[1] === 'encoder') return { kind: 'encoder', id: e.id, format };
     const host = e.server_host?.includes(':') ? `[${e.server_host}]` : e.server_host;
     // SHOUTcast v1 servers play the stream at "/;"; Icecast at the mount.
     const path = e.output_type === 'shoutcast' ? '/;' : (e.mount_point ?? '/');
-    return { kind: 'server', id: e.id, url: `http://${host}:${e.server_port ?? 8000}${path}` };
+    return { kind: 'server', id: e.id, url: `http://${host}:${e.server_port ?? 8000}${path}`, format };
   }
 
   sendPlan(): void {
