@@ -7,6 +7,8 @@ import * as assert from 'uvu/assert';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
+import { makeTestCertificates } from '../harness/certs.js';
+import { waitFor } from '../harness/util.js';
 import { ADMIN_PASSWORD, startTestEngine, type TestEngine } from '../harness/engine.js';
 import { ensurePageBuilt, horizontalOverflow, launchBrowser, openPage, openSignedIn, shot, signIn, type Watched } from './browser.js';
 
@@ -84,6 +86,32 @@ test('a real silence alarm: banner, alarms now, history; the test button reaches
   const expected = /^console: Failed to load resource: the server responded with a status of 400 \(Bad Request\) \(http:\/\/127\.0\.0\.1:\d+\/api\/alarms\/settings\)$/;
   assert.equal(w.errors.filter((e) => !expected.test(e)), []);
   assert.is(w.errors.length, 1);
+});
+
+test('mail over STARTTLS with the station\'s CA: a pasted non-certificate is refused beside its field, a real one is kept', async () => {
+  await page.getByLabel('Send alarms by e-mail').check();
+  await page.getByLabel('SMTP server').fill('smtp.radio-x.example');
+  await page.getByLabel('From', { exact: true }).fill('rack@radio-x.example');
+  await page.getByLabel('To', { exact: true }).fill('studio@radio-x.example');
+  const pem = page.getByLabel('Trusted certificates (PEM)');
+  await pem.fill('-----BEGIN CERTIFICATE-----\nnot one\n-----END CERTIFICATE-----');
+  await page.getByRole('button', { name: 'Save alarm settings' }).click();
+  const error = page.locator('#f-email_ca_cert-error');
+  await error.waitFor();
+  assert.match((await error.textContent()) ?? '', /^Trusted certificates \(PEM\) must be one to ten PEM certificates/);
+  assert.is((await t.api('GET', '/api/alarms/settings')).body.email, null, 'nothing stored');
+  const { caCert } = makeTestCertificates();
+  await pem.fill(caCert);
+  await page.getByRole('button', { name: 'Save alarm settings' }).click();
+  let stored: any = null;
+  await waitFor(async () => (stored = (await t.api('GET', '/api/alarms/settings')).body.email) !== null, { timeoutMs: 5000, what: 'the mail settings stored' });
+  assert.equal([stored.host, stored.security, stored.ca_cert], ['smtp.radio-x.example', 'starttls', caCert]);
+  await page.getByLabel('Security').selectOption('none');
+  assert.is(await pem.count(), 0, 'a plain relay has no certificate to trust');
+  await page.getByLabel('Security').selectOption('starttls');
+  await page.getByLabel('Send alarms by e-mail').uncheck();
+  await page.getByRole('button', { name: 'Save alarm settings' }).click();
+  await waitFor(async () => (await t.api('GET', '/api/alarms/settings')).body.email === null, { timeoutMs: 5000, what: 'the mail settings removed' });
 });
 
 test('on a 390-px phone: nothing sticks out, every control has a label (mail settings open)', async () => {

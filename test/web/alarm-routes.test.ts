@@ -58,6 +58,8 @@ const invalid: Array<[string, Record<string, unknown>, string]> = [
   ['email without host', { email: { from: 'a@b.c', to: ['d@e.f'] } }, 'email.host'],
   ['email recipient not an address', { email: { host: 'smtp.example', from: 'a@b.c', to: ['studio'] } }, 'email.to.0'],
   ['email unknown key', { email: { host: 'smtp.example', from: 'a@b.c', to: 'd@e.f', colour: 1 } }, 'email.colour'],
+  ['email ca_cert not a certificate', { email: { host: 'smtp.example', from: 'a@b.c', to: 'd@e.f', ca_cert: 'trust me' } }, 'email.ca_cert'],
+  ['email ca_cert a damaged certificate', { email: { host: 'smtp.example', from: 'a@b.c', to: 'd@e.f', ca_cert: '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----' } }, 'email.ca_cert'],
   ['unknown field', { colour: 'red' }, 'colour'],
   ['auto_return as 1', { auto_return: 1 }, 'auto_return'],
 ];
@@ -88,7 +90,7 @@ test('webhooks as URLs or objects; the SMTP password is write-only and kept when
   });
   assert.is(r.status, 200, JSON.stringify(r.body));
   assert.equal(r.body.webhooks, [{ url: 'http://127.0.0.1:9/hook', template: 'json' }, { url: 'https://ntfy.example/studio', template: 'ntfy' }]);
-  assert.equal(r.body.email, { host: 'smtp.example', port: 465, security: 'tls', username: 'rackcast', from: 'rack@example.org', to: ['studio@example.org'], password_set: true });
+  assert.equal(r.body.email, { host: 'smtp.example', port: 465, security: 'tls', username: 'rackcast', from: 'rack@example.org', to: ['studio@example.org'], ca_cert: null, password_set: true });
   assert.not.ok(JSON.stringify(r.body).includes('s3cret'));
   const kept = await t.api('PUT', '/api/alarms/settings', { email: { host: 'smtp2.example', from: 'rack@example.org', to: ['a@example.org'] } });
   assert.is(kept.body.email.password_set, true, 'an update without a password keeps it');

@@ -2,6 +2,7 @@
 // switches, the fallback audio, and who is told. One schema for defaults, validation and API errors;
 // a PUT is merged over the stored settings and every error names its field (`email.host`,
 // `webhooks.1.url`). The SMTP password is write-only, like every password the engine keeps.
+import { X509Certificate } from 'node:crypto';
 import { isAbsolute, normalize, sep } from 'node:path';
 import { z } from 'zod';
 import type { DetectorSettings } from './detectors.js';
@@ -30,6 +31,11 @@ export interface EmailSettings {
   password?: string | null;
   from: string;
   to: string[];
+  /**
+   * PEM certificates trusted for this server besides the system's CAs: a station's own CA, or a relay's
+   * self-signed certificate. null: the system's CAs only. Never a way round verification.
+   */
+  ca_cert?: string | null;
 }
 
 export interface AlarmSettings {
@@ -115,6 +121,30 @@ const webhook = z.preprocess(
   }),
 );
 
+const PEM_BLOCK = /-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g;
+
+/** The certificates in a PEM text, each checked by Node's X.509 parser; null when one does not parse. */
+function pemCertificates(text: string): string[] | null {
+  const blocks = text.match(PEM_BLOCK) ?? [];
+  if (blocks.length === 0 || blocks.length > 10) return null;
+  try {
+    for (const b of blocks) new X509Certificate(b);
+  } catch {
+    return null;
+  }
+  return blocks;
+}
+
+const caCert = z.preprocess(
+  (v) => (typeof v === 'string' && v.trim() === '' ? null : v),
+  z
+    .string({ error: 'must be PEM text' })
+    .max(32_768, 'must be at most 32768 characters')
+    .refine((s) => pemCertificates(s) !== null, 'must be one to ten PEM certificates (-----BEGIN CERTIFICATE----- … -----END CERTIFICATE-----)')
+    .transform((s) => pemCertificates(s)!.join('\n') + '\n')
+    .nullable(),
+);
+
 const email = z.strictObject({
   host: text(255).refine((s) => s.length > 0, 'is required').refine((s) => !/[\s/]/.test(s), 'must be a host name or address'),
   port: int(1, 65535).default(587),
@@ -123,6 +153,7 @@ const email = z.strictObject({
   password: z.string({ error: 'must be text' }).max(255, 'must be at most 255 characters').refine((s) => !CONTROL.test(s), 'must not contain control characters').nullable().optional(),
   from: mailbox,
   to: z.preprocess((v) => (typeof v === 'string' ? [v] : v), z.array(mailbox, { error: 'must be a list of e-mail addresses' }).min(1, 'needs at least one address').max(20, 'at most 20 addresses')),
+  ca_cert: caCert.default(null),
 });
 
 function schemaFor(roots: PathRoots) {

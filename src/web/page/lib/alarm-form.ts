@@ -33,6 +33,8 @@ export interface AlarmDraft {
   email_from: string;
   /** Addresses separated by commas or new lines. */
   email_to: string;
+  /** PEM certificates trusted besides the system's CAs; '' for none. */
+  email_ca_cert: string;
 }
 
 export function alarmDraftFrom(s: PublicAlarmSettings): AlarmDraft {
@@ -60,6 +62,7 @@ export function alarmDraftFrom(s: PublicAlarmSettings): AlarmDraft {
     email_password_set: e?.password_set ?? false,
     email_from: e?.from ?? '',
     email_to: (e?.to ?? []).join(', '),
+    email_ca_cert: e?.ca_cert ?? '',
   };
 }
 
@@ -73,6 +76,7 @@ export function alarmBodyFrom(d: AlarmDraft): Record<string, unknown> {
         ...(d.email_password !== '' ? { password: d.email_password } : {}),
         from: d.email_from,
         to: d.email_to.split(/[\s,;]+/).filter(Boolean),
+        ca_cert: d.email_ca_cert.trim() === '' ? null : d.email_ca_cert,
       }
     : null;
   return {
