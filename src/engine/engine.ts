@@ -1,6 +1,7 @@
 // The engine facade: the one object the HTTP API (and through it the page and the panel)
-// talks to. It owns the audio path (capture, fan-out, meters and stream encoders, in their own
-// thread), the recordings, now playing, listener statistics and the stores.
+// talks to. It builds the stores and hands them to the features: the audio path (capture, fan-out,
+// meters and stream encoders, in their own thread), the encoders' control (encoders/), the
+// recordings, now playing, listener statistics, alarms, the capture's settings and live listen.
 import { EventEmitter } from 'node:events';
 import { join } from 'node:path';
 import type Database from 'better-sqlite3';
@@ -8,28 +9,27 @@ import type { EncoderConfig, PcmFormat } from './types.js';
 import type { ChannelLevel } from './audio/meters.js';
 import type { CaptureStatus } from './capture/capture.js';
 import type { CaptureOverrides } from './capture/capture-settings.js';
-import { connectTarget, sourceTarget, type EncoderStatus } from './stream/encoder-runner.js';
-import { AudioPath, type RunnerHandle } from './audio-path/audio-path.js';
+import type { EncoderStatus } from './stream/encoder-runner.js';
+import { AudioPath } from './audio-path/audio-path.js';
 import { openDatabase } from './db/database.js';
 import { EncoderStore } from './db/encoder-store.js';
 import { SettingsStore } from './db/settings-store.js';
 import { EventLog } from './db/event-log.js';
-import { parseEncoderInput } from './stream/encoder-schema.js';
-import type { MachineState } from './stream/state-machine.js';
-import { ListenerStats, type CurrentListeners, type ListenerUpdate } from './stats/listener-stats.js';
-import { targetFor, type StatsTarget } from './stats/server-probe.js';
+import { ListenerStats, type ListenerUpdate } from './stats/listener-stats.js';
 import { MetadataService } from './metadata/now-playing.js';
 import { MetadataPusher } from './metadata/pusher.js';
-import type { NowPlaying, PushStatus } from './metadata/types.js';
+import type { NowPlaying } from './metadata/types.js';
 import { Recordings } from './recording/recordings.js';
 import type { RotationEvent } from './recording/recording-types.js';
 import { AlarmService } from './alarms/alarm-service.js';
 import { statusConditions, type Alarm } from './alarms/alarm-model.js';
 import { CaptureService } from './box/capture-service.js';
 import { LiveListen, type LiveListenView } from './live-listen/live-listen.js';
-import { loadStation, withEncoderDefaults } from './box/station-settings.js';
+import { loadStation } from './box/station-settings.js';
+import { EncoderControl, type EncoderView } from './encoders/encoder-control.js';
 
-const RUNNING_KEY = 'running_encoders';
+export { EngineError, type FieldError } from './engine-error.js';
+
 
 export interface EngineOptions {
   dataDir: string;
@@ -43,22 +43,6 @@ export interface EngineOptions {
   statsPollSecs?: number;
   /** Overrides the stored recordings directory (tests). */
   recordingsDir?: string;
-}
-
-export interface FieldError {
-  field: string;
-  message: string;
-}
-
-/** A domain error the HTTP layer maps to a status code in one place. */
-export class EngineError extends Error {
-  constructor(
-    readonly kind: 'not_found' | 'invalid' | 'conflict',
-    message: string,
-    readonly errors: FieldError[] = [],
-  ) {
-    super(message);
-  }
 }
 
 export interface EngineEvents {
@@ -102,6 +86,8 @@ export class Engine extends EventEmitter<EngineEvents> {
   readonly capture: CaptureService;
   /** The engineer's headphones and the network listen stream. */
   readonly liveListen: LiveListen;
+  /** The encoders: their settings, on air and off, and their status. */
+  private readonly control: EncoderControl;
 
   constructor(private readonly opts: EngineOptions) {
     super();
@@ -112,7 +98,7 @@ export class Engine extends EventEmitter<EngineEvents> {
     this.listenerStats = new ListenerStats({
       db: this.db,
       settings: this.settings,
-      targets: () => this.statsTargets(),
+      targets: () => this.control.statsTargets(),
       emit: (update) => this.emit('listener_count_updated', update),
       pollSecsOverride: opts.statsPollSecs,
     });
@@ -129,7 +115,7 @@ export class Engine extends EventEmitter<EngineEvents> {
       encoder: (id) => this.encoders.get(id),
       password: (id) => this.encoders.password(id) ?? '',
       link: (id) => this.audio.existingRunner(id)?.link() ?? null,
-      activeIds: () => this.activeStreamIds(),
+      activeIds: () => this.control.activeStreamIds(),
       setStreamTags: (id, track) => this.audio.existingRunner(id)?.setStreamTags(track),
       logFailure: (f) => this.eventLog.add({ level: 'warning', kind: 'metadata_push_failed', encoderId: f.encoderId, message: f.message, data: f.data }),
     });
@@ -148,13 +134,25 @@ export class Engine extends EventEmitter<EngineEvents> {
       onRotation: (e) => this.emit('recording_rotation', e),
       onStatus: (s) => this.emit('encoder_status_changed', { ...s, status: s.state, error: s.last_error }),
     });
+    this.control = new EncoderControl({
+      db: this.db,
+      store: this.encoders,
+      settings: this.settings,
+      eventLog: this.eventLog,
+      audio: this.audio,
+      recordings: this.recordings,
+      pusher: this.metadataPusher,
+      listenerStats: this.listenerStats,
+      shuttingDown: () => this.shuttingDown,
+      onStatus: (status) => this.emit('encoder_status_changed', { ...status, status: status.state, error: status.last_error }),
+    });
     this.alarms = new AlarmService({
       db: this.db,
       settings: this.settings,
       eventLog: this.eventLog,
       roots: () => ({ dataDir: opts.dataDir, recordingsDir: this.recordings.settings().recordings_dir }),
       audio: this.audio,
-      statusConditions: () => statusConditions(this.audio.captureStatus(), this.encoders.list().map((c) => this.outputStatus(c))),
+      statusConditions: () => statusConditions(this.audio.captureStatus(), this.encoders.list().map((c) => this.control.outputStatus(c))),
       onChange: (change) => this.emit(change.type === 'raised' ? 'alarm_raised' : 'alarm_cleared', change.alarm),
     });
     this.liveListen = new LiveListen({
@@ -203,7 +201,7 @@ export class Engine extends EventEmitter<EngineEvents> {
       }
       this.emit('capture_status_changed', status);
     });
-    audio.on('runner_status', (status, previous, current) => this.onRunnerStatus(status, previous, current));
+    audio.on('runner_status', (status, previous, current) => this.control.runnerStatus(status, previous, current));
     audio.on('dead_air', () => this.alarms.evaluate());
     audio.on('live_listen_status', (status) => this.liveListen.workerStatus(status));
     audio.on('live_pcm', (pcm) => this.liveListen.networkPcm(pcm));
@@ -220,13 +218,8 @@ export class Engine extends EventEmitter<EngineEvents> {
     this.alarms.start();
     this.listenerStats.start();
     void this.metadata.start();
-    const wasRunning = new Set(this.settings.get<number[]>(RUNNING_KEY, []));
     void this.recordings.start();
-    for (const config of this.encoders.list()) {
-      if (!config.enabled || !wasRunning.has(config.id)) continue;
-      if (config.output_type === 'file') this.recordings.startRecording(config);
-      else this.runner(config).start();
-    }
+    this.control.resumeOnAir();
   }
 
   async shutdown(): Promise<void> {
@@ -242,134 +235,62 @@ export class Engine extends EventEmitter<EngineEvents> {
     this.db.close();
   }
 
-  // --- encoders ---------------------------------------------------------------------
+  // --- encoders (encoders/encoder-control.ts) -----------------------------------------
 
   listEncoders(): EncoderConfig[] {
-    return this.encoders.list();
+    return this.control.list();
   }
 
   getEncoder(id: number): EncoderConfig {
-    const config = this.encoders.get(id);
-    if (!config) throw new EngineError('not_found', `no encoder with id ${id}`);
-    return config;
+    return this.control.get(id);
   }
 
   createEncoder(input: unknown): number {
-    const parsed = parseEncoderInput(withEncoderDefaults(input, loadStation(this.settings)), undefined, { paths: this.recordings.pathRules() });
-    if (!parsed.ok) throw new EngineError('invalid', 'invalid encoder', parsed.errors);
-    const id = this.encoders.create(parsed.value);
-    this.eventLog.add({ level: 'info', kind: 'config_changed', encoderId: id, message: `Encoder "${parsed.value.name}" created` });
-    return id;
+    return this.control.create(input);
   }
 
-  async updateEncoder(id: number, input: unknown): Promise<void> {
-    const existing = this.getEncoder(id);
-    const parsed = parseEncoderInput(input, existing, { paths: this.recordings.pathRules() });
-    if (!parsed.ok) throw new EngineError('invalid', 'invalid encoder', parsed.errors);
-    this.encoders.update(id, parsed.value);
-    const config = this.getEncoder(id);
-    this.eventLog.add({ level: 'info', kind: 'config_changed', encoderId: id, message: `Encoder "${config.name}" changed` });
-    if (this.recordings.isActive(id)) {
-      if (!config.enabled || config.output_type !== 'file') await this.stopEncoder(id);
-      else await this.recordings.reconfigure(config);
-    }
-    const runner = this.audio.existingRunner(id);
-    if (!runner) return;
-    if (!config.enabled || config.output_type === 'file') await this.stopEncoder(id);
-    else await runner.reconfigure(config);
+  updateEncoder(id: number, input: unknown): Promise<void> {
+    return this.control.update(id, input);
   }
 
-  async deleteEncoder(id: number): Promise<void> {
-    const config = this.getEncoder(id);
-    await this.audio.removeRunner(id);
-    await this.recordings.remove(id);
-    this.metadataPusher.forget(id);
-    this.encoders.delete(id);
-    this.rememberRunning();
-    this.eventLog.add({ level: 'info', kind: 'config_changed', message: `Encoder "${config.name}" deleted` });
+  deleteEncoder(id: number): Promise<void> {
+    return this.control.delete(id);
   }
 
   startEncoder(id: number): void {
-    const config = this.getEncoder(id);
-    if (!config.enabled) throw new EngineError('conflict', `encoder "${config.name}" is disabled; enable it first`);
-    if (config.output_type === 'file') this.recordings.startRecording(config);
-    else this.runner(config).start();
-    this.rememberRunning();
-    this.eventLog.add({ level: 'info', kind: 'encoder_started', encoderId: id, message: `Encoder "${config.name}" started` });
+    this.control.start(id);
   }
 
-  async stopEncoder(id: number): Promise<void> {
-    const config = this.getEncoder(id);
-    await this.audio.existingRunner(id)?.stop();
-    await this.recordings.stopRecording(id);
-    // A stop that was already under way when the engine began shutting down must not write to a
-    // database that is closing; shutdown keeps the on-air list as it was.
-    if (this.shuttingDown) return;
-    this.rememberRunning();
-    this.eventLog.add({ level: 'info', kind: 'encoder_stopped', encoderId: id, message: `Encoder "${config.name}" stopped` });
+  stopEncoder(id: number): Promise<void> {
+    return this.control.stop(id);
   }
 
   /** Starts every enabled encoder (streams and recordings); returns the ids started. */
   startAll(): number[] {
-    const started: number[] = [];
-    for (const config of this.encoders.list()) {
-      if (!config.enabled) continue;
-      if (this.audio.existingRunner(config.id)?.active || this.recordings.isActive(config.id)) continue;
-      this.startEncoder(config.id);
-      started.push(config.id);
-    }
-    return started;
+    return this.control.startAll();
   }
 
-  async stopAll(): Promise<void> {
-    await Promise.all([...this.activeStreamIds(), ...this.recordings.activeIds()].map((id) => this.stopEncoder(id)));
+  stopAll(): Promise<void> {
+    return this.control.stopAll();
   }
 
   /** The encoders on the operator's on-air list (streams and recordings). */
   onAirIds(): number[] {
-    return [...this.activeStreamIds(), ...this.recordings.activeIds()];
+    return this.control.onAirIds();
   }
 
-  /**
-   * A restored configuration: every encoder comes off air and its runner is forgotten (none may keep an old
-   * configuration), `write` runs as one transaction, then the encoders in `start` that exist and are
-   * enabled go on air. Returns the ids started.
-   */
-  async replaceConfiguration(write: () => void, start: number[]): Promise<number[]> {
-    for (const config of this.encoders.list()) {
-      await this.audio.removeRunner(config.id);
-      await this.recordings.remove(config.id);
-      this.metadataPusher.forget(config.id);
-    }
-    this.db.transaction(write)();
-    const started: number[] = [];
-    for (const id of start) {
-      const config = this.encoders.get(id);
-      if (!config?.enabled) continue;
-      this.startEncoder(id);
-      started.push(id);
-    }
-    this.rememberRunning();
-    return started;
+  /** A restored configuration written in one transaction, with every encoder off air meanwhile (encoder-control.ts). */
+  replaceConfiguration(write: () => void, start: number[]): Promise<number[]> {
+    return this.control.replaceConfiguration(write, start);
   }
 
   /** Really connects to the encoder's server with its settings and reports what happened. */
-  async testConnection(id: number): Promise<{ success: boolean; error?: string; message?: string }> {
-    const config = this.getEncoder(id);
-    if (config.output_type === 'file') return { success: false, error: 'a file output has no server to test' };
-    if (this.audio.existingRunner(id)?.state.name === 'streaming') return { success: true, message: 'on air now' };
-    try {
-      const connection = await connectTarget(config, sourceTarget(config, this.encoders.password(id) ?? ''));
-      connection.close();
-      return { success: true, message: `connected to ${config.server_host}:${config.server_port}` };
-    } catch (err) {
-      return { success: false, error: err instanceof Error ? err.message : String(err) };
-    }
+  testConnection(id: number): Promise<{ success: boolean; error?: string; message?: string }> {
+    return this.control.testConnection(id);
   }
 
-  encoderStatus(id: number): EncoderStatus & { listeners: CurrentListeners | null; metadata: PushStatus } {
-    const config = this.getEncoder(id);
-    return { ...this.outputStatus(config), listeners: this.listenerStats.latestFor(id), metadata: this.metadataPusher.status(config) };
+  encoderStatus(id: number): EncoderView {
+    return this.control.view(this.control.get(id));
   }
 
   /** Titles delivered to and given up on for encoder `id` (the metrics). */
@@ -379,12 +300,12 @@ export class Engine extends EventEmitter<EngineEvents> {
 
   /** Kills an encoder's codec process as a crash would; the runner restarts it alone. */
   killEncoderProcess(id: number): void {
-    this.audio.existingRunner(id)?.killProcess();
+    this.control.killProcess(id);
   }
 
   status() {
     const capture = this.audio.captureStatus();
-    const encoders = this.encoders.list().map((c) => ({ ...this.outputStatus(c), listeners: this.listenerStats.latestFor(c.id), metadata: this.metadataPusher.status(c) }));
+    const encoders = this.encoders.list().map((c) => this.control.view(c));
     // What holds right now, so a status read never lags the 0.5 s alarm tick.
     this.alarms.evaluate();
     const deadAir = this.audio.deadAir();
@@ -404,63 +325,4 @@ export class Engine extends EventEmitter<EngineEvents> {
       live_listen: this.liveListen.view(),
     };
   }
-
-  // --- internals ----------------------------------------------------------------------
-
-  private outputStatus(config: EncoderConfig): EncoderStatus {
-    if (config.output_type === 'file') return this.recordings.encoderStatus(config);
-    const status = this.runner(config).status();
-    return this.audio.heldOffIds().includes(config.id) ? { ...status, status_text: 'Off air during silence' } : status;
-  }
-
-  private runner(config: EncoderConfig): RunnerHandle {
-    const existing = this.audio.existingRunner(config.id);
-    if (existing) return existing;
-    const runner = this.audio.runner(config, () => this.encoders.password(config.id) ?? '');
-    this.metadataPusher.encoderStarting(config.id);
-    return runner;
-  }
-
-  private activeStreamIds(): number[] {
-    // An encoder off air during silence (on_silence "stop") is still on the operator's list: it comes back.
-    const heldOff = this.audio.heldOffIds();
-    return this.audio.runners().filter((r) => r.active || heldOff.includes(r.id)).map((r) => r.id);
-  }
-
-  private onRunnerStatus(status: EncoderStatus, previous: MachineState, current: MachineState): void {
-    if (current.name === 'streaming' && previous.name !== 'streaming') this.metadataPusher.encoderOnAir(status.id);
-    const logged = runnerEventFor(previous, current);
-    if (logged) {
-      this.eventLog.add({
-        level: logged.level,
-        kind: logged.kind,
-        encoderId: status.id,
-        message: `${status.name}: ${status.status_text}${current.lastError && current.name !== 'failed' ? `: ${current.lastError}` : ''}`,
-      });
-    }
-    this.emit('encoder_status_changed', { ...status, status: status.state, error: status.last_error });
-  }
-
-  /** Encoders on air, as listener-stats targets. */
-  private statsTargets(): StatsTarget[] {
-    const out: StatsTarget[] = [];
-    for (const runner of this.audio.runners()) {
-      if (runner.state.name !== 'streaming') continue;
-      const config = this.encoders.get(runner.id);
-      const target = config ? targetFor(config, this.encoders.statsAdminPassword(config.id)) : null;
-      if (target) out.push(target);
-    }
-    return out;
-  }
-
-  private rememberRunning(): void {
-    this.settings.set(RUNNING_KEY, [...this.activeStreamIds(), ...this.recordings.activeIds()]);
-  }
-}
-
-function runnerEventFor(previous: MachineState, current: MachineState): { level: 'info' | 'warning' | 'error'; kind: string } | null {
-  if (current.name === 'streaming') return { level: 'info', kind: 'encoder_connected' };
-  if (current.name === 'failed') return { level: 'error', kind: 'encoder_failed' };
-  if (current.name === 'retrying') return { level: 'warning', kind: previous.name === 'streaming' ? 'encoder_disconnected' : 'encoder_retrying' };
-  return null;
 }
