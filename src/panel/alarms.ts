@@ -1,5 +1,5 @@
 // The alarm line: the engine's conditions in the fewest words an engineer reads across the rack
-// ("SILENCE", "NO INPUT", "SERVER DOWN Main MP3"). Pure: from the status the panel holds.
+// ("SILENCE", "FALLBACK HELD", "NO INPUT", "SERVER DOWN Main MP3"). Pure: from the status the panel holds.
 import type { PanelAlarm, PanelEncoder, PanelStatus } from './api-types.js';
 
 /** Kinds the panel words from the capture and encoder states itself (with the server's reason). */
@@ -38,8 +38,10 @@ function encoderAlarm(e: PanelEncoder): string | null {
 
 export function panelAlarms(status: PanelStatus): string[] {
   const out: string[] = [];
-  // Dead air first: it is what listeners hear.
+  // Dead air first: it is what listeners hear; then whether the fallback covers it, or is held on air.
   for (const a of status.alarms) if (a.kind === 'silence') out.push('SILENCE');
+  if (status.fallback?.held) out.push('FALLBACK HELD');
+  else if (status.fallback?.active) out.push('FALLBACK ON AIR');
   if (status.capture.state === 'no_input') out.push('NO INPUT');
   for (const e of status.encoders) {
     const a = encoderAlarm(e);

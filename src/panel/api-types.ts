@@ -38,11 +38,20 @@ export interface PanelLiveListen {
   status_text: string;
 }
 
+/** The dead-air fallback (status.dead_air.fallback); null from an engine without it. */
+export interface PanelFallback {
+  /** The encoders with on_silence "fallback" air the fallback now. */
+  active: boolean;
+  /** The programme is back but auto_return is off: on the fallback until someone releases it. */
+  held: boolean;
+}
+
 export interface PanelStatus {
   capture: { state: string; device: string; error: string | null; levels: PanelLevel[] };
   encoders: PanelEncoder[];
   alarms: PanelAlarm[];
   liveListen: PanelLiveListen | null;
+  fallback?: PanelFallback | null;
   /** The station's name (GET /api/station), on the home screen's last line while no alarm needs it. */
   stationName?: string | null;
 }
@@ -123,7 +132,13 @@ export function parseStatus(json: unknown): PanelStatus {
     encoders: Array.isArray(json.encoders) ? json.encoders.map(parseEncoder).filter((e): e is PanelEncoder => e !== null) : [],
     alarms: Array.isArray(json.alarms) ? json.alarms.map(parseAlarm).filter((a): a is PanelAlarm => a !== null) : [],
     liveListen: parseLiveListen(json.live_listen),
+    fallback: parseFallback(json.dead_air),
   };
+}
+
+export function parseFallback(deadAir: unknown): PanelFallback | null {
+  if (!isObj(deadAir) || !isObj(deadAir.fallback)) return null;
+  return { active: deadAir.fallback.active === true, held: deadAir.fallback.held === true };
 }
 
 /**

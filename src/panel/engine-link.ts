@@ -201,10 +201,16 @@ export class EngineLink extends EventEmitter<{ change: [] }> {
       return;
     }
     const next = applyEvent(this.status, ev.event, data);
-    if (ev.event === 'encoder_status_changed' || ev.event === 'capture_status_changed') this.scheduleRefresh(200);
+    // The fallback's state has no event of its own: it changes with the silence alarm.
+    if (ev.event === 'encoder_status_changed' || ev.event === 'capture_status_changed' || ev.event === 'alarm_raised' || ev.event === 'alarm_cleared') this.scheduleRefresh(200);
     if (next === this.status) return;
     this.status = next;
     this.emit('change');
+  }
+
+  /** After an action of the panel's own: the screen catches up at once rather than at the next periodic refresh. */
+  refreshSoon(): void {
+    if (this.session !== null && !this.stopped) this.scheduleRefresh(100);
   }
 
   /** Coalesces refreshes: a burst of state changes costs one GET /api/status. */

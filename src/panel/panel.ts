@@ -30,6 +30,7 @@ export function actionPath(action: PanelAction): string {
   if (action.type === 'stop-all') return '/api/encoders/stop-all';
   if (action.type === 'eject') return '/api/storage/eject';
   if (action.type === 'live-listen') return '/api/live-listen';
+  if (action.type === 'release-fallback') return '/api/alarms/fallback/release';
   return `/api/encoders/${action.encoderId}/recording/${action.start ? 'start' : 'stop'}`;
 }
 
@@ -164,6 +165,7 @@ export class Panel {
     }
     this.say(`panel: ${action.type === 'live-listen' ? 'PUT' : 'POST'} ${path} → ${answer.status || 'engine unreachable'}`);
     this.ui = onActionDone(this.ui, action, answer, this.now());
+    if (answer.status >= 200 && answer.status < 300) this.opts.link.refreshSoon();
     this.requestRender();
   }
 

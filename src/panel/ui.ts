@@ -33,7 +33,9 @@ export type PanelAction =
   /** Safe removal of the USB recordings drive (POST /api/storage/eject). */
   | { type: 'eject' }
   /** Live listen's source, volume or on/off (PUT /api/live-listen). */
-  | { type: 'live-listen'; patch: { enabled?: boolean; source?: string; volume?: number } };
+  | { type: 'live-listen'; patch: { enabled?: boolean; source?: string; volume?: number } }
+  /** The fallback encoders back to the programme (POST /api/alarms/fallback/release). */
+  | { type: 'release-fallback' };
 
 export interface MenuItem {
   label: string;
@@ -50,7 +52,11 @@ export const MENU: readonly MenuItem[] = [
   { label: 'Live listen', screen: 'listen' },
   { label: 'Start all streams', action: { type: 'start-all' }, busy: ['Starting', 'all streams'] },
   { label: 'Eject USB drive', action: { type: 'eject' }, busy: ['Finishing files,', 'unmounting'] },
+  { label: 'Back to programme', action: { type: 'release-fallback' }, busy: ['Back to', 'the programme'] },
 ];
+
+/** Menu rows on screen at once; further rows scroll into view. */
+export const MENU_ROWS = 6;
 
 export const HOME_ROWS = 3;
 /** The live listen screen's rows: select on each changes it (or goes back). */
@@ -148,6 +154,10 @@ export function onButton(ui0: UiState, ev: ButtonEvent, ctx: ButtonContext): { u
     case 'menu': {
       if (ev.button !== 'select') return { ui: { ...ui, menuIndex: wrap(ui.menuIndex + step, MENU.length) }, actions: [] };
       const item = MENU[ui.menuIndex] ?? MENU[0]!;
+      // Releasing a fallback that is not on air would only look like it did something.
+      if (item.action?.type === 'release-fallback' && !status?.fallback?.active) {
+        return { ui: { ...ui, screen: 'home', toast: toast(now, 'No fallback on air:', 'the programme is') }, actions: [] };
+      }
       if (item.action) return { ui: { ...ui, screen: 'home', toast: toast(now, ...(item.busy ?? ['Working', ''])) }, actions: [item.action] };
       return { ui: { ...ui, screen: item.screen ?? 'home', encoderIndex: 0, listenRow: 0 }, actions: [] };
     }
@@ -195,6 +205,10 @@ export function onActionDone(ui: UiState, action: PanelAction, result: ActionRes
   if (action.type === 'live-listen') {
     if (result.status < 300) return ui;
     return { ...ui, toast: toast(nowMs, 'Live listen:', errorText(result.body)) };
+  }
+  if (action.type === 'release-fallback') {
+    if (result.status < 300) return { ...ui, toast: toast(nowMs, 'Back to', 'the programme') };
+    return { ...ui, toast: toast(nowMs, 'Release failed:', errorText(result.body)) };
   }
   if (action.type === 'eject') {
     if (result.status < 300) return { ...ui, toast: toast(nowMs, 'USB drive:', 'safe to remove') };

@@ -1,11 +1,12 @@
 // The front panel end to end: the real engine (tone capture) streaming to a real Icecast, and the
 // panel as its own process with the PNG display simulator and the stdin button simulator, signed in
 // with a `control` API token as its systemd unit is. The frame is read back from the PNG and checked
-// for what it says; the token cannot create an encoder, and once revoked the panel says NO ACCESS.
+// for what it says; a held fallback is shown and released from the menu; the token cannot create an
+// encoder, and once revoked the panel says NO ACCESS.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startIcecast, type IcecastServer } from '../harness/icecast.js';
@@ -132,6 +133,35 @@ test('the engine serves the frame the panel shows (OLED mirror)', async () => {
     },
     { timeoutMs: 5000, intervalMs: 100, what: 'GET /api/panel/frame.png equal to the panel PNG' },
   );
+});
+
+test('dead air with auto_return off: the panel shows the fallback on air, then held; "Back to programme" in its menu releases it', async () => {
+  const fallbackDir = join(t.dataDir, 'fallback');
+  mkdirSync(fallbackDir);
+  const ff = spawnTracked('ffmpeg', ['-nostdin', '-loglevel', 'error', '-f', 'lavfi', '-i', 'sine=frequency=660:duration=30:sample_rate=48000', '-ac', '2', join(fallbackDir, 'ident.flac')]);
+  assert.is(await new Promise((r) => ff.once('exit', r)), 0);
+  assert.is((await t.api('PUT', `/api/encoders/${encoderId}`, { on_silence: 'fallback' })).status, 200);
+  await t.waitForState(encoderId, (s) => s.state === 'streaming', 15_000, 'streaming with on_silence fallback');
+  // The tone counts as silence under a -10 dBFS threshold.
+  const settings = await t.api('PUT', '/api/alarms/settings', { silence_threshold_dbfs: -10, silence_secs: 2, recovery_secs: 1, fallback_dir: fallbackDir, auto_return: false });
+  assert.is(settings.status, 200, JSON.stringify(settings.body));
+  await waitForFrame('FALLBACK ON AIR on the alarm line', (fb) => showsText(fb, 'FALLBACK ON AIR', { invert: true }), 20_000);
+  await t.api('PUT', '/api/alarms/settings', { silence_threshold_dbfs: -50 });
+  await waitForFrame('FALLBACK HELD once the programme is back', (fb) => showsText(fb, 'FALLBACK HELD', { invert: true }), 20_000);
+  assert.equal((await t.api('GET', '/api/status')).body.dead_air.fallback.held, true);
+
+  send('press select');
+  for (let i = 0; i < 6; i++) send('press down');
+  await waitForFrame('the menu on its last row', (fb) => showsText(fb, '▶ Back to programme', { invert: true }));
+  send('press select');
+  await waitFor(async () => (await t.api('GET', '/api/status')).body.dead_air.fallback.active === false, { timeoutMs: 10_000, what: 'the fallback released' });
+  const log = (await t.api('GET', '/api/log?kind=fallback_released')).body as Array<{ message: string }>;
+  assert.is(log.length, 1, JSON.stringify(log));
+  await waitForFrame('the alarm line clear', (fb) => onAir(fb) && !showsText(fb, 'FALLBACK', { invert: true }), 15_000);
+  assert.is((await t.status(encoderId)).state, 'streaming', 'on air throughout');
+  await t.api('PUT', '/api/alarms/settings', { fallback_dir: null, auto_return: true });
+  await t.api('PUT', `/api/encoders/${encoderId}`, { on_silence: 'keep' });
+  await t.waitForState(encoderId, (s) => s.state === 'streaming', 15_000, 'streaming');
 });
 
 test('the control token: creating an encoder is 403 naming the scope; revoked, the panel says NO ACCESS', async () => {

@@ -127,6 +127,26 @@ test('connects, follows events, goes down with the engine and comes back when it
   }
 });
 
+test('the fallback, which has no event of its own, is fetched after a silence alarm and after the panel\'s own action', async () => {
+  let fallback = { active: false, held: false };
+  const fe = fakeEngine(() => ({ ...engineStatus(), dead_air: { silent_secs: 0, fallback } }));
+  await fe.listen();
+  const link = new EngineLink({ apiUrl: fe.url, authorization: AUTH, random: () => 0, staleMs: 5000, refreshMs: 600_000 });
+  link.start();
+  try {
+    await waitFor(() => link.state.kind === 'up' && link.status !== null, { timeoutMs: 5000, what: 'link up' });
+    fallback = { active: true, held: true };
+    fe.send('alarm_cleared', { kind: 'silence', subject: 'programme', text: 'Silence' });
+    await waitFor(() => link.status?.fallback?.held === true, { timeoutMs: 3000, what: 'held, fetched after the alarm' });
+    fallback = { active: false, held: false };
+    link.refreshSoon();
+    await waitFor(() => link.status?.fallback?.active === false, { timeoutMs: 3000, what: 'released, fetched after the action' });
+  } finally {
+    link.stop();
+    await fe.close();
+  }
+});
+
 test('wrong credentials: unauthorised, not "engine not running"', async () => {
   const fe = fakeEngine(engineStatus);
   await fe.listen();

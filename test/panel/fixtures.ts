@@ -64,6 +64,10 @@ export const REFERENCE_VIEWS: Record<string, PanelView> = {
   'encoder-retrying': view({ status: trouble, ui: ui({ screen: 'encoder', encoderIndex: 1 }) }),
   network: view({ status: onAir, ui: ui({ screen: 'network' }) }),
   menu: view({ status: onAir, ui: ui({ screen: 'menu', menuIndex: 1 }) }),
+  // The seventh row scrolls the list: the highlighted row stays the last one shown.
+  'menu-scrolled': view({ status: onAir, ui: ui({ screen: 'menu', menuIndex: 6 }) }),
+  // The programme is back, auto_return is off: the fallback stays on air until someone releases it.
+  'home-fallback-held': view({ status: { ...onAir, fallback: { active: true, held: true } } }),
   'live-listen': view({
     status: { ...onAir, liveListen: { enabled: true, source: 'server:1', volume: 0.75, state: 'playing', status_text: 'Playing server:1 on "hw:CARD=Headphones,DEV=0"' } },
     ui: ui({ screen: 'listen', listenRow: 1 }),

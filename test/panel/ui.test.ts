@@ -4,6 +4,7 @@ import * as assert from 'uvu/assert';
 import { expire, initialUi, listenSources, onActionDone, onButton, IDLE_MS, MENU, type ButtonContext, type PanelAction, type UiState } from '../../src/panel/ui.js';
 import { parseStatus, type PanelStatus } from '../../src/panel/api-types.js';
 import { actionPath } from '../../src/panel/panel.js';
+import { panelAlarms } from '../../src/panel/alarms.js';
 import { BUTTON_NAMES, type ButtonEvent, type ButtonEventKind, type ButtonName } from '../../src/panel/buttons/button-logic.js';
 
 const status = (...states: string[]): PanelStatus =>
@@ -135,6 +136,34 @@ test('menu: Eject USB drive asks the engine to eject, and says whether the drive
   assert.equal(onActionDone(r.ui, eject, { status: 503, body: { error: 'not unmounted' } }, 0).toast?.lines, ['NOT safe to remove:', 'not unmounted']);
   r = { ui: onActionDone(r.ui, eject, { status: 0, body: null }, 0), actions: [] };
   assert.equal(r.ui.toast?.lines, ['Engine not', 'reachable']);
+});
+
+test('menu: Back to programme releases a fallback on air, and only then', () => {
+  const at = MENU.findIndex((m) => m.label === 'Back to programme');
+  assert.ok(at >= 0);
+  const open = (s: ReturnType<typeof status>) => press(initialUi(0), s, ev('select'), ...Array.from({ length: at }, () => ev('down')), ev('select'));
+  const held = { ...status('streaming'), fallback: { active: true, held: true } };
+  let r = open(held);
+  assert.equal(r.actions, [{ type: 'release-fallback' }]);
+  assert.equal(r.ui.toast?.lines, ['Back to', 'the programme']);
+  assert.is(actionPath(r.actions[0]!), '/api/alarms/fallback/release');
+  const release: PanelAction = { type: 'release-fallback' };
+  assert.equal(onActionDone(r.ui, release, { status: 200, body: { ok: true } }, 0).toast?.lines, ['Back to', 'the programme']);
+  assert.equal(onActionDone(r.ui, release, { status: 403, body: { error: 'this token may not do that', scope: 'control' } }, 0).toast?.lines, ['Release failed:', 'this token may not do that']);
+  for (const s of [status('streaming'), { ...status('streaming'), fallback: { active: false, held: false } }]) {
+    r = open(s);
+    assert.equal(r.actions, [], 'nothing to release');
+    assert.equal(r.ui.toast?.lines, ['No fallback on air:', 'the programme is']);
+  }
+});
+
+test('the alarm line: the fallback on air during silence, and held after it', () => {
+  const silent = { ...status('streaming'), alarms: [{ kind: 'silence', subject: 'programme', text: 'Silence' }], fallback: { active: true, held: false } };
+  assert.equal(panelAlarms(silent), ['SILENCE', 'FALLBACK ON AIR']);
+  assert.equal(panelAlarms({ ...status('streaming'), fallback: { active: true, held: true } }), ['FALLBACK HELD']);
+  assert.equal(panelAlarms({ ...status('streaming'), fallback: { active: false, held: false } }), []);
+  assert.equal(parseStatus({ dead_air: { silent_secs: 0, fallback: { active: true, since: '2026-05-01T03:12:35.000Z', held: true, source: null } } }).fallback, { active: true, held: true });
+  assert.is(parseStatus({}).fallback, null, 'an engine without the fallback');
 });
 
 test('a key first dismisses a message; home scrolls through more encoders than fit', () => {

@@ -62,6 +62,9 @@ test('what the references show, in words', () => {
   assert.ok(showsText(frame('network'), '192.168.1.20:8080'));
   assert.ok(showsText(frame('network'), 'Host rackcast-studio1'));
   assert.ok(showsText(frame('menu'), '▶ Encoders', { invert: true }));
+  assert.ok(showsText(frame('menu-scrolled'), '▶ Back to programme', { invert: true }));
+  assert.not.ok(showsText(frame('menu-scrolled'), '  Status'), 'the first row scrolled away');
+  assert.ok(showsText(frame('home-fallback-held'), 'FALLBACK HELD', { invert: true }));
   assert.ok(showsText(frame('engine-not-running'), 'engine not running'));
   assert.ok(showsText(frame('no-access'), 'NO ACCESS', { scale: 2 }));
   assert.ok(showsText(frame('locked'), 'LOCKED', { scale: 2 }));
