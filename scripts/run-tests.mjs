@@ -168,7 +168,14 @@ async function main() {
       process.exit(1);
     }
   }
-  const files = findTests(opts.root).filter((f) => opts.filters.length === 0 || opts.filters.some((p) => f.includes(p)));
+  const all = findTests(opts.root);
+  // A name that matches nothing (a typo, a file since moved) would otherwise pass by running nothing for it.
+  const unmatched = opts.filters.filter((p) => !all.some((f) => f.includes(p)));
+  if (unmatched.length) {
+    for (const p of unmatched) console.error(`run-tests: no test file matches "${p}"`);
+    process.exit(1);
+  }
+  const files = all.filter((f) => opts.filters.length === 0 || opts.filters.some((p) => f.includes(p)));
   const reportDir = mkdtempSync(join(tmpdir(), 'rackcast-test-report-'));
   let passed = 0;
   let failed = 0;

@@ -133,6 +133,15 @@ test('no test files at all fails the run', async () => {
   assert.is(r.closing, '0 passed, 0 failed', r.output);
 });
 
+test('a file named on the command line that matches no test fails the run, even beside one that does', async () => {
+  const r = await runRunner('unmatched', { 'real.test.ts': `${header}test('real', () => {});\ntest.run();\n` }, ['real.test.ts', 'moved-away.test.ts']);
+  assert.is(r.code, 1, r.output);
+  assert.match(r.output, 'run-tests: no test file matches "moved-away.test.ts"');
+  const ok = await runRunner('matched', { 'real.test.ts': `${header}test('real', () => {});\ntest.run();\n` }, ['real.test.ts']);
+  assert.is(ok.code, 0, ok.output);
+  assert.is(ok.closing, '1 passed, 0 failed', ok.output);
+});
+
 test('judge: a non-zero exit with every test passed is still a failure', () => {
   const events = [
     { kind: 'registered', suite: '', name: 'a', via: 'test' },
