@@ -13,12 +13,12 @@ import http from 'node:http';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { SMTPServer } from 'smtp-server';
 import { startIcecast, type IcecastServer } from '../harness/icecast.js';
 import { startPulse, type PlayHandle, type PulseServer } from '../harness/pulse.js';
 import { channelSamples, decodeToPcm, dominantFrequency, rms, sinePcm } from '../harness/signal.js';
 import { startTestEngine, icecastEncoder, type TestEngine } from '../harness/engine.js';
 import { exited, spawnTracked, waitFor } from '../harness/util.js';
+import { startSmtpPeer, type SmtpPeer } from '../harness/smtp.js';
 import { wavData } from '../engine/recording/helpers.js';
 import type { EncoderStatus } from '../../src/engine/stream/encoder-runner.js';
 
@@ -32,9 +32,8 @@ let pulse: PulseServer | undefined;
 let player: PlayHandle | undefined;
 let t: TestEngine | undefined;
 let hooks: http.Server | undefined;
-let smtp: SMTPServer | undefined;
+let smtp: SmtpPeer | undefined;
 const webhooks: any[] = [];
-const mails: string[] = [];
 
 function ice(): IcecastServer {
   if (!icecast) throw new Error('icecast not started');
@@ -64,20 +63,7 @@ test.before(async () => {
     });
   });
   await new Promise<void>((r) => hooks!.listen(0, '127.0.0.1', r));
-  smtp = new SMTPServer({
-    allowInsecureAuth: true,
-    disabledCommands: ['STARTTLS'],
-    onAuth: (auth, _s, cb) => (auth.username === 'rack' && auth.password === 'pw' ? cb(null, { user: 'rack' }) : cb(new Error('no'))),
-    onData(stream, _s, cb) {
-      let raw = '';
-      stream.on('data', (c: Buffer) => (raw += c.toString('utf8')));
-      stream.on('end', () => {
-        mails.push(raw);
-        cb();
-      });
-    },
-  });
-  await new Promise<void>((r) => smtp!.listen(0, '127.0.0.1', r));
+  smtp = await startSmtpPeer({ user: 'rack', password: 'pw' });
 });
 
 test.after(async () => {
@@ -86,7 +72,7 @@ test.after(async () => {
   await pulse?.stop();
   await icecast?.stop();
   await new Promise((r) => hooks?.close(r));
-  await new Promise<void>((r) => (smtp ? smtp.close(() => r()) : r()));
+  await smtp?.close();
 });
 
 test('the tone stops: fallback on air, stop encoder off air, raise notified; the tone returns: all back, clear notified; the recording keeps the programme', async () => {
@@ -97,7 +83,7 @@ test('the tone stops: fallback on air, stop encoder off air, raise notified; the
   const ff = spawnTracked('ffmpeg', ['-nostdin', '-loglevel', 'error', '-f', 'lavfi', '-i', `sine=frequency=${FALLBACK_HZ}:duration=60:sample_rate=48000`, '-ac', '2', join(fallbackDir, 'ident.flac')]);
   assert.is(await exited(ff), 0);
   const hookUrl = `http://127.0.0.1:${(hooks!.address() as AddressInfo).port}/rackcast`;
-  const smtpPort = (smtp!.server.address() as AddressInfo).port;
+  const smtpPort = smtp!.port;
   const put = await t.api('PUT', '/api/alarms/settings', {
     silence_secs: SILENCE_SECS,
     recovery_secs: RECOVERY_SECS,
@@ -143,7 +129,7 @@ test('the tone stops: fallback on air, stop encoder off air, raise notified; the
   assert.ok(status.alarms.some((a: { kind: string }) => a.kind === 'silence'));
   await waitFor(async () => !(await ice().mountIsLive('/stops.mp3')), { timeoutMs: 5000, what: 'the "stop" mount off the server' });
   assert.is((await t.status(stopId)).status_text, 'Off air during silence');
-  await waitFor(() => mails.some((m) => /^Subject: \[RackCast\] ALARM silence: programme\r?$/m.test(m)), { timeoutMs: 10_000, what: 'the raise by mail' });
+  await waitFor(() => smtp!.mails.some(({ raw: m }) => /^Subject: \[RackCast\] ALARM silence: programme\r?$/m.test(m)), { timeoutMs: 10_000, what: 'the raise by mail' });
 
   // The tone returns.
   const backAt = Date.now();
@@ -157,7 +143,7 @@ test('the tone stops: fallback on air, stop encoder off air, raise notified; the
   programme = await mountHz('/fallback.mp3');
   assert.ok(Math.abs(programme.hz - TONE_HZ) < 15, `the programme back on air: ${programme.hz} Hz`);
   await waitFor(async () => ice().mountIsLive('/stops.mp3'), { timeoutMs: 15_000, what: 'the "stop" mount back' });
-  await waitFor(() => mails.some((m) => /^Subject: \[RackCast\] cleared silence: programme\r?$/m.test(m)), { timeoutMs: 10_000, what: 'the clear by mail' });
+  await waitFor(() => smtp!.mails.some(({ raw: m }) => /^Subject: \[RackCast\] cleared silence: programme\r?$/m.test(m)), { timeoutMs: 10_000, what: 'the clear by mail' });
 
   // No reconnect of the fallback encoder through either switch.
   const after: EncoderStatus = await t.status(fbId);

@@ -7,13 +7,13 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { SMTPServer } from 'smtp-server';
 import { Notifier } from '../../../src/engine/notify/notifier.js';
 import { DEFAULT_ALARM_SETTINGS, type AlarmSettings } from '../../../src/engine/alarms/alarm-settings.js';
 import type { Alarm } from '../../../src/engine/alarms/alarm-model.js';
 import { openDatabase } from '../../../src/engine/db/database.js';
 import { EventLog } from '../../../src/engine/db/event-log.js';
 import { removeOnExit, waitFor } from '../../harness/util.js';
+import { startSmtpPeer, type SmtpPeer } from '../../harness/smtp.js';
 
 interface Received {
   path: string;
@@ -25,8 +25,7 @@ const received: Received[] = [];
 let failNext = 0;
 let web: http.Server;
 let webUrl = '';
-const mails: { from: string; to: string[]; raw: string; user: string }[] = [];
-let smtp: SMTPServer;
+let smtp: SmtpPeer;
 let smtpPort = 0;
 
 const silence: Alarm = { id: 7, kind: 'silence', subject: 'programme', level: 'error', encoder_id: null, since: '2026-05-01T03:12:35.000Z', cleared: null, text: 'Silence: the programme has been below -50 dBFS since 05:12:35' };
@@ -51,31 +50,13 @@ test.before(async () => {
   });
   await new Promise<void>((r) => web.listen(0, '127.0.0.1', r));
   webUrl = `http://127.0.0.1:${(web.address() as AddressInfo).port}`;
-  smtp = new SMTPServer({
-    secure: false,
-    allowInsecureAuth: true,
-    authMethods: ['PLAIN', 'LOGIN'],
-    disabledCommands: ['STARTTLS'],
-    onAuth(auth, _session, cb) {
-      if (auth.username === 'rackcast' && auth.password === 'mail-pw') cb(null, { user: auth.username });
-      else cb(new Error('bad credentials'));
-    },
-    onData(stream, session, cb) {
-      let raw = '';
-      stream.on('data', (c: Buffer) => (raw += c.toString('utf8')));
-      stream.on('end', () => {
-        mails.push({ from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '', to: session.envelope.rcptTo.map((r) => r.address), raw, user: String(session.user) });
-        cb();
-      });
-    },
-  });
-  await new Promise<void>((r) => smtp.listen(0, '127.0.0.1', r));
-  smtpPort = (smtp.server.address() as AddressInfo).port;
+  smtp = await startSmtpPeer({ user: 'rackcast', password: 'mail-pw' });
+  smtpPort = smtp.port;
 });
 
 test.after(async () => {
   await new Promise((r) => web.close(r));
-  await new Promise<void>((r) => smtp.close(() => r()));
+  await smtp.close();
 });
 
 function notifier(settings: Partial<AlarmSettings>, log = eventLog()): Notifier {
@@ -121,11 +102,11 @@ test('ntfy, Slack and Teams bodies', async () => {
 });
 
 test('mail through a real SMTP server with AUTH: subject, sender, recipients and the alarm in words', async () => {
-  mails.length = 0;
+  smtp.mails.length = 0;
   const n = notifier({ email: { host: '127.0.0.1', port: smtpPort, security: 'none', username: 'rackcast', password: 'mail-pw', from: 'rack@radio-x.example', to: ['studio@radio-x.example', 'eng@radio-x.example'] } });
   n.alarmChanged({ type: 'raised', alarm: silence });
-  await waitFor(() => mails.length === 1, { timeoutMs: 10_000, what: 'the mail' });
-  const m = mails[0]!;
+  await waitFor(() => smtp.mails.length === 1, { timeoutMs: 10_000, what: 'the mail' });
+  const m = smtp.mails[0]!;
   assert.is(m.user, 'rackcast');
   assert.is(m.from, 'rack@radio-x.example');
   assert.equal(m.to, ['studio@radio-x.example', 'eng@radio-x.example']);

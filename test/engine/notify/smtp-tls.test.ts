@@ -5,56 +5,26 @@
 // ever crossing the wire in the clear.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { AddressInfo } from 'node:net';
-import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
+import type { SMTPServerOptions } from 'smtp-server';
 import { sendMail } from '../../../src/engine/notify/transports.js';
 import { DEFAULT_ALARM_SETTINGS, parseAlarmSettings, type EmailSettings } from '../../../src/engine/alarms/alarm-settings.js';
 import { makeTestCertificates, type TestCertificates } from '../../harness/certs.js';
+import { startSmtpPeer, type SmtpPeer } from '../../harness/smtp.js';
 
-interface Peer {
-  port: number;
-  mails: { secure: boolean; user: string; raw: string }[];
-  /** Every AUTH the server was offered, and whether the connection was under TLS then. */
-  auths: { user: string; secure: boolean }[];
-  close(): Promise<void>;
-}
-
+const peers: SmtpPeer[] = [];
 let certs: TestCertificates;
-const peers: Peer[] = [];
-let implicitTls: Peer;
-let startTls: Peer;
-let selfSigned: Peer;
-let plainOnly: Peer;
+let implicitTls: SmtpPeer;
+let startTls: SmtpPeer;
+let selfSigned: SmtpPeer;
+let plainOnly: SmtpPeer;
 
-async function smtpPeer(options: SMTPServerOptions): Promise<Peer> {
-  const mails: Peer['mails'] = [];
-  const auths: Peer['auths'] = [];
-  const server = new SMTPServer({
-    authMethods: ['PLAIN', 'LOGIN'],
-    logger: false,
-    ...options,
-    onAuth(auth, session, cb) {
-      auths.push({ user: auth.username ?? '', secure: session.secure });
-      if (auth.username === 'rackcast' && auth.password === 'mail-pw') cb(null, { user: auth.username });
-      else cb(new Error('bad credentials'));
-    },
-    onData(stream, session, cb) {
-      let raw = '';
-      stream.on('data', (c: Buffer) => (raw += c.toString('utf8')));
-      stream.on('end', () => {
-        mails.push({ secure: session.secure, user: String(session.user), raw });
-        cb();
-      });
-    },
-  });
-  server.on('error', () => undefined);
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const peer: Peer = { port: (server.server.address() as AddressInfo).port, mails, auths, close: () => new Promise<void>((r) => server.close(() => r())) };
+async function smtpPeer(options: SMTPServerOptions): Promise<SmtpPeer> {
+  const peer = await startSmtpPeer({ user: 'rackcast', password: 'mail-pw' }, options);
   peers.push(peer);
   return peer;
 }
 
-function mailTo(peer: Peer, over: Partial<EmailSettings>): EmailSettings {
+function mailTo(peer: SmtpPeer, over: Partial<EmailSettings>): EmailSettings {
   return { host: '127.0.0.1', port: peer.port, security: 'starttls', username: 'rackcast', password: 'mail-pw', from: 'rack@radio-x.example', to: ['studio@radio-x.example'], ca_cert: null, ...over };
 }
 
