@@ -7,15 +7,16 @@
 // service): their PCM waits in the worker, up to RELAY_QUEUE_MS, whenever this thread is busy.
 import { EventEmitter } from 'node:events';
 import { SHARE_ENV, Worker } from 'node:worker_threads';
-import { FanOut, type Consumer, type ConsumerStats } from '../audio/fanout.js';
+import type { ConsumerStats } from '../audio/fanout.js';
 import type { ChannelLevel } from '../audio/meters.js';
 import type { CaptureStatus } from '../capture/capture.js';
-import { idleEncoderStatus, type EncoderStatus } from '../stream/encoder-runner.js';
+import type { EncoderStatus } from '../stream/encoder-runner.js';
 import type { MachineState } from '../stream/state-machine.js';
-import type { Track } from '../metadata/types.js';
 import type { CaptureChannels, EncoderConfig } from '../types.js';
 import { log } from '../log.js';
-import type { AudioCommand, AudioReport, AudioWorkerInit, RunnerLink, RunnerReport } from './protocol.js';
+import type { AudioCommand, AudioReport, AudioWorkerInit } from './protocol.js';
+import { RelayedFanOut } from './relayed-fanout.js';
+import { RunnerHandle } from './runner-handle.js';
 import type { DeadAirPlan, DeadAirReport } from '../fallback/dead-air.js';
 import type { LiveListenPlan, LiveListenStatus } from '../live-listen/live-listen-core.js';
 
@@ -36,138 +37,14 @@ export interface AudioPathEvents {
   live_pcm: [Buffer];
 }
 
-/**
- * A fan-out whose audio comes from the worker; it asks for the relay only while it has consumers. Each
- * consumer's stats carry `startFrame`, the capture frame (CaptureStatus.frames) of the first frame it got:
- * a recording's frame n is capture frame startFrame + n, so a gap in it can be matched to the capture's
- * overrunFrames.
- */
-class RelayedFanOut extends FanOut {
-  private readonly startFrames = new Map<string, number | null>();
-
-  constructor(
-    format: AudioWorkerInit['format'],
-    private readonly wanted: (on: boolean) => void,
-    private readonly publishingFrame: () => number | null,
-  ) {
-    super(format);
-  }
-
-  override add(name: string, queueMs: number, wake: () => void): Consumer {
-    const consumer = super.add(name, queueMs, wake);
-    this.startFrames.set(name, null);
-    this.wanted(true);
-    return consumer;
-  }
-
-  override remove(name: string): void {
-    super.remove(name);
-    this.startFrames.delete(name);
-    if (this.stats().length === 0) this.wanted(false);
-  }
-
-  override publish(chunk: Buffer): void {
-    for (const [name, frame] of this.startFrames) if (frame === null) this.startFrames.set(name, this.publishingFrame());
-    super.publish(chunk);
-  }
-
-  override stats(): ConsumerStats[] {
-    return super.stats().map((s) => ({ ...s, startFrame: this.startFrames.get(s.name) ?? null }));
-  }
-}
-
-/** One stream encoder as the control thread sees it: commands out, the worker's last report in. */
-export class RunnerHandle {
-  private report: RunnerReport | null = null;
-  /** Started here, not yet confirmed by the worker: counts as active so the on-air list is right at once. */
-  private starting = false;
-  /** Whether the operator wants it on air: a restarted worker starts these again. */
-  wanted = false;
-
-  constructor(
-    private config: EncoderConfig,
-    private readonly path: AudioPath,
-    private readonly password: () => string,
-  ) {}
-
-  get id(): number {
-    return this.config.id;
-  }
-
-  get state(): MachineState {
-    return this.report?.state ?? idleState;
-  }
-
-  get active(): boolean {
-    if (this.starting) return true;
-    const name = this.report?.state.name ?? 'disabled';
-    return name !== 'disabled' && name !== 'failed';
-  }
-
-  start(): void {
-    if (this.active) return;
-    this.starting = true;
-    this.wanted = true;
-    this.path.send({ type: 'runner_start', id: this.id, config: this.config, password: this.password() });
-  }
-
-  async stop(forget = false): Promise<void> {
-    this.wanted = false;
-    this.starting = false;
-    await this.path.request((reqId) => ({ type: 'runner_stop', id: this.id, forget, reqId }));
-  }
-
-  async reconfigure(config: EncoderConfig): Promise<void> {
-    this.config = config;
-    await this.path.request((reqId) => ({ type: 'runner_reconfigure', id: this.id, config, password: this.password(), reqId }));
-  }
-
-  setStreamTags(track: Track | null): void {
-    this.path.send({ type: 'runner_tags', id: this.id, track });
-  }
-
-  link(): RunnerLink {
-    return this.report?.state.name === 'streaming' ? this.report.link : null;
-  }
-
-  killProcess(): void {
-    this.path.send({ type: 'runner_kill', id: this.id });
-  }
-
-  status(): EncoderStatus {
-    return this.report?.status ?? idleEncoderStatus(this.config, Date.now());
-  }
-
-  /** @internal the worker's news: a change of state (which confirms a start), or the periodic counters. */
-  reported(report: RunnerReport, stateChange: boolean): void {
-    this.report = report;
-    if (stateChange) this.starting = false;
-  }
-
-  /** @internal the worker is gone: nothing of it is running. */
-  lost(): void {
-    this.report = null;
-    this.starting = false;
-  }
-
-  /** @internal a new worker: put it back on air if the operator wanted it. */
-  restore(): void {
-    if (!this.wanted) return;
-    this.starting = true;
-    this.path.send({ type: 'runner_start', id: this.id, config: this.config, password: this.password() });
-  }
-}
-
 /** The built engine runs audio-worker.js; from source, audio-worker-source.mjs registers tsx in the worker first. */
 function workerEntry(): URL {
   return import.meta.url.endsWith('.ts') ? new URL('./audio-worker-source.mjs', import.meta.url) : new URL('./audio-worker.js', import.meta.url);
 }
 
-const idleState: MachineState = { name: 'disabled', attempt: 0, sinceMs: 0, nextRetryAtMs: null, lastError: null, streamingSinceMs: null };
-
 export class AudioPath extends EventEmitter<AudioPathEvents> {
   /** The recorders' fan-out, fed from the worker through the relay. */
-  readonly relayed: FanOut;
+  readonly relayed: RelayedFanOut;
   private worker: Worker | null = null;
   private readonly handles = new Map<number, RunnerHandle>();
   private readonly pending = new Map<number, () => void>();

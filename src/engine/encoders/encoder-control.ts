@@ -5,7 +5,8 @@
 import type Database from 'better-sqlite3';
 import type { EncoderConfig } from '../types.js';
 import { connectTarget, sourceTarget, type EncoderStatus } from '../stream/encoder-runner.js';
-import type { AudioPath, RunnerHandle } from '../audio-path/audio-path.js';
+import type { AudioPath } from '../audio-path/audio-path.js';
+import type { RunnerHandle } from '../audio-path/runner-handle.js';
 import type { EncoderStore } from '../db/encoder-store.js';
 import type { SettingsStore } from '../db/settings-store.js';
 import type { EventLog } from '../db/event-log.js';
