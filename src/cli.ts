@@ -4,9 +4,10 @@ import { startWebServer } from './web/server.js';
 import { takeListenFd } from './web/systemd-socket.js';
 import { applyApplianceDefaults } from './appliance-defaults.js';
 import { ensureAdminPassword } from './web/auth.js';
+import { storedAdminHash } from './web/passwords.js';
 import { notifySystemd } from './engine/systemd.js';
 import { USAGE, UsageError, parseEngineFlags, type EngineFlags } from './cli-flags.js';
-import { SETUP_CODE_ENV, SetupCode } from './web/setup-code.js';
+import { SETUP_CODE_ENV, SetupCode, retireWhenPasswordSet } from './web/setup-code.js';
 import { applyPresetConfig, applyPresetPassword, readSetupPreset } from './engine/box/setup-preset.js';
 
 export async function runEngine(flags: EngineFlags): Promise<void> {
@@ -25,6 +26,7 @@ export async function runEngine(flags: EngineFlags): Promise<void> {
   const web = await startWebServer(engine, { port: flags.port, bind: flags.bind, listenFd: takeListenFd(process.env, process.pid), setupCode });
   console.log(`RackCast engine listening on ${web.url} (data in ${flags.dataDir}, capture ${engine.captureSettings.device})`);
   console.log(auth.locked ? 'No admin password is set: run `rackcast passwd` on the box (or start once with RACKCAST_ADMIN_PASSWORD) to unlock the API.' : auth.message);
+  const stopRetire = retireWhenPasswordSet(setupCode, () => storedAdminHash(engine.settings) !== null);
   const stopNotify = notifySystemd();
   let stopping = false;
   const shutdown = async (signal: string) => {
@@ -32,6 +34,7 @@ export async function runEngine(flags: EngineFlags): Promise<void> {
     stopping = true;
     console.log(`${signal}: stopping`);
     stopNotify();
+    stopRetire();
     await web.close();
     await engine.shutdown();
     process.exit(0);

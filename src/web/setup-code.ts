@@ -63,3 +63,16 @@ export class SetupCode {
     return code !== null && setupCodesMatch(code, typed);
   }
 }
+
+/**
+ * While a code is in force, a password set another way (`rackcast passwd` writing the database of a
+ * running engine) retires it within `intervalMs`: the file goes, and with it the code on the console
+ * (rackcast-console.path) and the panel. Returns the stop.
+ */
+export function retireWhenPasswordSet(setupCode: SetupCode, hasPassword: () => boolean, intervalMs = 2000): () => void {
+  const timer = setInterval(() => {
+    if (setupCode.code() !== null && hasPassword()) setupCode.sync(false);
+  }, intervalMs);
+  timer.unref();
+  return () => clearInterval(timer);
+}

@@ -5,14 +5,16 @@
 // route answers 409 and the password signs in. Without the variable the engine stays locked, as before.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { newSetupCode, normaliseSetupCode, setupCodesMatch } from '../../src/web/setup-code.js';
 import { startEngineProcess, type EngineProcess } from '../harness/engine-process.js';
-import { freePort, removeOnExit } from '../harness/util.js';
+import { freePort, removeOnExit, waitFor } from '../harness/util.js';
 
 const PASSWORD = 'first-visit-pw-1';
+const cli = new URL('../package/fixtures/rackcast-cli.ts', import.meta.url).pathname;
 const dataDir = mkdtempSync(join(tmpdir(), 'rackcast-setup-'));
 removeOnExit(dataDir);
 const codeFile = join(dataDir, 'setup-code');
@@ -92,6 +94,26 @@ test('the right code sets the password and signs in; then the code is gone for g
   await engine!.stop();
   await start();
   assert.not.ok(existsSync(codeFile), 'no new code once a password exists');
+});
+
+test('`rackcast passwd` on a running engine that shows a code: the code goes (console, panel), the page is no longer in setup', async () => {
+  await engine?.stop();
+  const fresh = mkdtempSync(join(tmpdir(), 'rackcast-setup-passwd-'));
+  removeOnExit(fresh);
+  const file = join(fresh, 'setup-code');
+  const env: NodeJS.ProcessEnv = { ...process.env, RACKCAST_SETUP_CODE_FILE: file };
+  delete env.RACKCAST_ADMIN_PASSWORD;
+  engine = await startEngineProcess({ dataDir: fresh, port: await freePort(), adminPassword: null, env });
+  assert.ok(existsSync(file), 'a code while no password exists');
+  assert.is((await session()).setup, true);
+  const r = spawnSync(process.execPath, ['--import', 'tsx', cli, 'passwd', '--stdin', '--data-dir', fresh], {
+    input: 'set from the shell 1\n', encoding: 'utf8', timeout: 60_000, env: { ...process.env, RACKCAST_PANEL_ENV_FILE: '/nonexistent/rackcast/panel.env' },
+  });
+  assert.is(r.status, 0, r.stderr);
+  await waitFor(() => !existsSync(file), { timeoutMs: 10_000, what: 'the setup code retired' });
+  const after = await session();
+  assert.is(after.setup, undefined, JSON.stringify(after));
+  assert.is(after.locked, false);
 });
 
 test('without the variable a locked engine has no setup: the route says how to set a password', async () => {
