@@ -30,7 +30,6 @@ import { EncoderControl, type EncoderView } from './encoders/encoder-control.js'
 
 export { EngineError, type FieldError } from './engine-error.js';
 
-
 export interface EngineOptions {
   dataDir: string;
   /** Overrides the stored capture device (the --capture flag). */

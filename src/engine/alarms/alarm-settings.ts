@@ -140,8 +140,13 @@ const caCert = z.preprocess(
   z
     .string({ error: 'must be PEM text' })
     .max(32_768, 'must be at most 32768 characters')
-    .refine((s) => pemCertificates(s) !== null, 'must be one to ten PEM certificates (-----BEGIN CERTIFICATE----- … -----END CERTIFICATE-----)')
-    .transform((s) => pemCertificates(s)!.join('\n') + '\n')
+    // Parsed once: the blocks that pass are what is kept.
+    .transform((s, ctx) => {
+      const blocks = pemCertificates(s);
+      if (blocks) return `${blocks.join('\n')}\n`;
+      ctx.addIssue({ code: 'custom', message: 'must be one to ten PEM certificates (-----BEGIN CERTIFICATE----- … -----END CERTIFICATE-----)' });
+      return z.NEVER;
+    })
     .nullable(),
 );
 

@@ -88,6 +88,6 @@ export function describeMailError(settings: Pick<EmailSettings, 'host' | 'port' 
   const code = e?.code === 'ESOCKET' || e?.code === 'ECONNECTION' ? e?.cause?.code ?? /\b(E[A-Z]+)\b/.exec(message)?.[1] : e?.code;
   if (code === 'EDNS' || code === 'ENOTFOUND' || code === 'EAI_AGAIN') return `the SMTP server's name "${settings.host}" could not be resolved`;
   if (code === 'ECONNREFUSED') return `${settings.host}:${settings.port} refused the connection`;
-  if (code === 'ETIMEDOUT' || e?.code === 'ETIMEDOUT') return `the SMTP server at ${settings.host}:${settings.port} did not answer in time`;
+  if (code === 'ETIMEDOUT') return `the SMTP server at ${settings.host}:${settings.port} did not answer in time`;
   return message;
 }
