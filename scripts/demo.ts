@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startIcecast } from '../test/harness/icecast.js';
-import { ENGINE_NODE_FLAGS } from '../src/engine/node-flags.js';
+import { ENGINE_ENV, ENGINE_NODE_FLAGS } from '../src/engine/node-flags.js';
 import { portIsFree, freePortPair, removeOnExit, stopChild, waitFor, spawnTracked } from '../test/harness/util.js';
 
 const { values } = parseArgs({
@@ -50,7 +50,7 @@ const dataDir = mkdtempSync(join(tmpdir(), 'rackcast-demo-'));
 removeOnExit(dataDir);
 const httpPort = values.port === '0' ? 0 : Number(values.port);
 const engineArgs = [...ENGINE_NODE_FLAGS, 'bin/rackcast.js', 'engine', '--data-dir', dataDir, '--port', String(httpPort), '--bind', '127.0.0.1', '--capture', capture, '--admin-password', password];
-const engine = spawnTracked(process.execPath, engineArgs, { stdio: ['ignore', 'pipe', 'inherit'] });
+const engine = spawnTracked(process.execPath, engineArgs, { env: { ...process.env, ...ENGINE_ENV }, stdio: ['ignore', 'pipe', 'inherit'] });
 let base = '';
 engine.stdout!.setEncoding('utf8');
 engine.stdout!.on('data', (text: string) => {

@@ -7,7 +7,7 @@ import { performance } from 'node:perf_hooks';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ENGINE_NODE_FLAGS } from '../../src/engine/node-flags.js';
+import { ENGINE_ENV, ENGINE_NODE_FLAGS } from '../../src/engine/node-flags.js';
 import type { Backend } from '../../src/engine/types.js';
 import { exited, freePort, removeOnExit, sleep, spawnTracked, stopChild, tailOf, waitFor } from '../../test/harness/util.js';
 import { ENCODERS, mountFor, mountRates, nextCounterTick, type RunContext, type RunResult } from './common.js';
@@ -95,11 +95,11 @@ export async function launchEngine(ctx: RunContext, opts: LaunchOptions = {}): P
   const dataDir = mkdtempSync(join(tmpdir(), 'rackcast-bench-engine-'));
   removeOnExit(dataDir);
   const port = await freePort();
-  // The flags the engine is deployed with (systemd unit), so the bench measures what runs on the box.
+  // The flags and environment the engine is deployed with (systemd unit), so the bench measures what runs on the box.
   const nodeArgs = [...ENGINE_NODE_FLAGS, ...(ctx.cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', ctx.cpuProfDir] : []), ...(opts.bin ? [] : (ctx.engineNodeArgs ?? [])), ...(opts.nodeArgs ?? [])];
   const argv = [...nodeArgs, opts.bin ?? BIN, 'engine', '--data-dir', dataDir, '--port', String(port), '--bind', '127.0.0.1'];
   argv.push('--capture', ctx.pulse.pcm, '--admin-password', ADMIN_PASSWORD, '--sample-rate', '48000', '--channels', '2');
-  const child = spawnTracked(process.execPath, argv, { env: { ...process.env, ...ctx.pulse.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawnTracked(process.execPath, argv, { env: { ...process.env, ...ctx.pulse.env, ...ENGINE_ENV, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const out = tailOf(child.stdout, 4096);
   const err = tailOf(child.stderr, 4096);
   let gone = false;

@@ -2,7 +2,7 @@
 // with the engine's Node flags), for tests that stop and start the real thing on the same data directory
 // and port: what a page, a panel or an operator sees of a restart.
 import type { ChildProcess } from 'node:child_process';
-import { ENGINE_NODE_FLAGS } from '../../src/engine/node-flags.js';
+import { ENGINE_ENV, ENGINE_NODE_FLAGS } from '../../src/engine/node-flags.js';
 import { ADMIN_PASSWORD } from './engine.js';
 import { exited, httpGet, spawnTracked, tailOf, waitFor } from './util.js';
 
@@ -17,6 +17,8 @@ export interface EngineProcessOptions {
   /** Passed as --admin-password; null starts without it (the password stored in dataDir applies). */
   adminPassword?: string | null;
   env?: NodeJS.ProcessEnv;
+  /** Set on top of `env`: the deployed ENGINE_ENV unless given (a test of what it does runs without it). */
+  engineEnv?: Readonly<Record<string, string>>;
   startTimeoutMs?: number;
 }
 
@@ -44,7 +46,7 @@ export async function startEngineProcess(opts: EngineProcessOptions): Promise<En
   args.push('--data-dir', opts.dataDir, '--port', String(opts.port), '--bind', '127.0.0.1', '--capture', opts.capture ?? 'tone');
   const password = opts.adminPassword === undefined ? ADMIN_PASSWORD : opts.adminPassword;
   if (password !== null) args.push('--admin-password', password);
-  const child = spawnTracked(process.execPath, args, { cwd: REPO_ROOT, env: opts.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawnTracked(process.execPath, args, { cwd: REPO_ROOT, env: { ...(opts.env ?? process.env), ...(opts.engineEnv ?? ENGINE_ENV) }, stdio: ['ignore', 'pipe', 'pipe'] });
   const out = tailOf(child.stdout);
   const err = tailOf(child.stderr);
   const output = (): string => `${out()}${err()}`.trim();
