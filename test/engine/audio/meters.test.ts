@@ -52,4 +52,29 @@ test('toDbfs floors silence instead of -Infinity', () => {
   assert.is(toDbfs(0.1), -20);
 });
 
+test('a chunk at an odd byte offset reads the same levels as an aligned one', () => {
+  const sine = (i: number) => Math.round(16384 * Math.sin((2 * Math.PI * 1000 * i) / 48000));
+  const pcm = stereoS16(sine, (i) => -sine(i) >> 2, 4800);
+  const odd = Buffer.alloc(pcm.length + 1);
+  pcm.copy(odd, 1);
+  const format = { sampleRate: 48000, channels: 2, sampleFormat: 'S16_LE' } as const;
+  const a = new LevelMeter(format);
+  const b = new LevelMeter(format);
+  a.feed(pcm);
+  b.feed(odd.subarray(1));
+  assert.equal(b.read(), a.read());
+  assert.equal(a.read(), [{ peakDbfs: SILENCE_DBFS, rmsDbfs: SILENCE_DBFS }, { peakDbfs: SILENCE_DBFS, rmsDbfs: SILENCE_DBFS }]);
+});
+
+test('levels accumulate across chunks: a loud chunk then a silent one keeps the peak, halves the power', () => {
+  const m = new LevelMeter({ sampleRate: 48000, channels: 1, sampleFormat: 'S16_LE' });
+  const loud = Buffer.alloc(2 * 480);
+  for (let i = 0; i < 480; i++) loud.writeInt16LE(i % 2 ? 16384 : -16384, i * 2);
+  m.feed(loud);
+  m.feed(Buffer.alloc(2 * 480));
+  const [c] = m.read();
+  assert.is(c!.peakDbfs, -6);
+  assert.is(c!.rmsDbfs, -9);
+});
+
 test.run();
