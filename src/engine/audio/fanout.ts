@@ -4,11 +4,19 @@ import { PcmQueue } from './pcm-queue.js';
 import { bytesPerFrame, bytesPerMs, type PcmFormat } from '../types.js';
 
 /**
- * What the encoders take at a time: two capture periods, one write into each codec's stdin (one
- * wake-up of each ffmpeg) per 100 ms, while live listen takes every 50 ms period. The recorders' relay
- * is woken as often, and still posts chunk by chunk, each with its own capture time.
+ * What the recorders' relay is woken for: two capture periods (100 ms). It still posts chunk by chunk,
+ * each with its own capture time.
  */
 export const WRITE_BATCH_MS = 100;
+
+/**
+ * What the stream encoders take at a time: four capture periods, one write into each codec's stdin (one
+ * wake-up of each ffmpeg, and one burst of encoded output back) per 200 ms, while live listen takes every
+ * 50 ms period. Against 100 ms: the engine's Node 2.07 -> 1.70 % of a core and 115 -> 88 writes/s on W3
+ * (scripts/bench --peers, both interleaved), capture-to-listener latency within the run's spread (237 vs
+ * 226 ms, the floor 331 ms).
+ */
+export const ENCODER_BATCH_MS = 200;
 
 export interface Consumer {
   readonly name: string;

@@ -3,8 +3,8 @@ import type { DeviceFormat } from './capture-settings.js';
 
 /** Period and buffer sizes. Each period is one chunk into the audio worker: 50 ms, so live listen's
  *  headphones can be within 150 ms of the capture (a card cannot start playing a chunk before all
- *  of it has arrived). The encoders take two periods at a time
- *  (WRITE_BATCH_MS in audio/fanout.ts), one write each per 100 ms, so their wake-ups stay those of 100 ms periods.
+ *  of it has arrived). The encoders take four periods at a time
+ *  (ENCODER_BATCH_MS in audio/fanout.ts), one write each per 200 ms, so their wake-ups stay few.
  *  A 500 ms buffer rides out a busy worker without an overrun. */
 export const PERIOD_US = 50_000;
 export const BUFFER_US = 500_000;

@@ -3,7 +3,7 @@
 // the network) stays inside this object; the capture and the other encoders never notice. The runner
 // does not know which backend it drives (ffmpeg or Liquidsoap): both report in the machine's events.
 import type { EncoderConfig, PcmFormat } from '../types.js';
-import { WRITE_BATCH_MS, type FanOut, type Consumer } from '../audio/fanout.js';
+import { ENCODER_BATCH_MS, type FanOut, type Consumer } from '../audio/fanout.js';
 import { initialState, transition, describeState, type MachineEvent, type MachineState, type RetryPolicy } from './state-machine.js';
 import type { Track } from '../metadata/types.js';
 import type { BackendCounters, BackendFactory, BackendHost, StreamBackend } from './backend.js';
@@ -277,7 +277,7 @@ export class EncoderRunner {
 
   private startBackend(): void {
     if (this.backend) return;
-    this.consumer = this.deps.fanout.add(`encoder:${this.config.id}`, ENCODER_QUEUE_MS, () => this.pump(), WRITE_BATCH_MS);
+    this.consumer = this.deps.fanout.add(`encoder:${this.config.id}`, ENCODER_QUEUE_MS, () => this.pump(), ENCODER_BATCH_MS);
     const backend = (this.deps.createBackend ?? createBackend)(this.host());
     this.backend = backend;
     backend.setTrack(this.track);
