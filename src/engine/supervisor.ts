@@ -2,6 +2,7 @@
 // array (never a shell), restart with back-off after an exit, keep the tail of stderr
 // so an operator can read why it died.
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { closeSync } from 'node:fs';
 import { log } from './log.js';
 
 export interface RestartBackoff {
@@ -44,6 +45,12 @@ export interface SupervisorOptions {
    * SIGTERM while its input is open). SIGKILL follows either way after a second grace.
    */
   stopWith?: 'signal' | 'stdin';
+  /**
+   * A descriptor to give the child as its stdout in place of a pipe to this process (the ffmpeg backend's
+   * polled output pipe, stream/ffmpeg/polled-output.ts), asked for at each launch. The supervisor closes its
+   * own copy once the child is spawned. The child's `stdout` is then null: onSpawn must not read it.
+   */
+  stdout?: () => number;
 }
 
 const STDERR_TAIL_BYTES = 2048;
@@ -123,7 +130,20 @@ export class Supervisor {
     const command = this.opts.command();
     const argv = this.opts.argv();
     log(`supervisor:${this.opts.name}`)('spawn %s %o', command, argv);
-    const child = spawn(command, argv, { env: this.opts.env ?? process.env, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdoutFd: number | undefined;
+    try {
+      stdoutFd = this.opts.stdout?.();
+    } catch (err) {
+      // No descriptor, no child: counted and retried as a child that could not start.
+      this.ended(startedAt, null, null, `could not prepare its output: ${err instanceof Error ? err.message : String(err)}`, '');
+      return;
+    }
+    let child: ChildProcessWithoutNullStreams;
+    try {
+      child = spawn(command, argv, { env: this.opts.env ?? process.env, stdio: ['pipe', stdoutFd ?? 'pipe', 'pipe'] }) as ChildProcessWithoutNullStreams;
+    } finally {
+      if (stdoutFd !== undefined) closeSync(stdoutFd);
+    }
     this.child = child;
     let resolveExit!: () => void;
     this.exited = new Promise((r) => (resolveExit = r));
@@ -138,19 +158,24 @@ export class Supervisor {
     });
     child.on('close', (code, signal) => {
       this.child = null;
-      const planned = this.cycling;
-      this.cycling = false;
-      const ranMs = Date.now() - startedAt;
-      if (ranMs >= this.opts.backoff.resetAfterMs) this.failures = 0;
-      const restartInMs = this.wanted ? (planned ? 0 : restartDelayMs(this.failures, this.opts.backoff)) : null;
-      if (!planned) this.failures++;
-      if (restartInMs !== null) {
-        if (!planned) this.restarts++;
-        this.restartTimer = setTimeout(() => this.launch(), restartInMs);
-      }
       resolveExit();
-      this.opts.onExit({ code, signal, spawnError, stderrTail: stderrTail.trim(), ranMs, restartInMs, planned });
+      this.ended(startedAt, code, signal, spawnError, stderrTail.trim());
     });
     if (child.pid !== undefined) this.opts.onSpawn(child);
+  }
+
+  /** A child is gone (or could not be made): counts it, schedules the next one if wanted, reports it. */
+  private ended(startedAt: number, code: number | null, signal: NodeJS.Signals | null, spawnError: string | null, stderrTail: string): void {
+    const planned = this.cycling;
+    this.cycling = false;
+    const ranMs = Date.now() - startedAt;
+    if (ranMs >= this.opts.backoff.resetAfterMs) this.failures = 0;
+    const restartInMs = this.wanted ? (planned ? 0 : restartDelayMs(this.failures, this.opts.backoff)) : null;
+    if (!planned) this.failures++;
+    if (restartInMs !== null) {
+      if (!planned) this.restarts++;
+      this.restartTimer = setTimeout(() => this.launch(), restartInMs);
+    }
+    this.opts.onExit({ code, signal, spawnError, stderrTail, ranMs, restartInMs, planned });
   }
 }

@@ -107,6 +107,8 @@ export class AudioCore {
         // The aux pair first: the fallback switch (a programme consumer) reads the same frames' aux at once.
         if (aux) this.auxFanout?.publish(aux);
         this.fanout.publish(chunk);
+        // The encoders' output since the last chunk, read while the worker is awake for this one.
+        for (const entry of this.runners.values()) entry.runner.poll();
       },
       onStatus: (status) => this.post({ type: 'capture_status', status }),
     });

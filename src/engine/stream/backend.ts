@@ -52,6 +52,8 @@ export interface StreamBackend {
   readonly writable: boolean;
   /** Hands PCM to the codec; false when its pipe pushes back (drained() follows). */
   write(chunk: Buffer): boolean;
+  /** Called at every capture chunk: a backend that reads its codec's output on the audio path's clock reads it now. */
+  poll?(): void;
   /** The current title, for backends that carry it themselves (in the stream, or through their own server requests). */
   setTrack(track: Track | null): void;
   /** The live source connection's addresses, when the title push leaves from RackCast itself. */

@@ -167,6 +167,11 @@ export class EncoderRunner {
     return this.backend?.link() ?? null;
   }
 
+  /** At every capture chunk: the backend reads its codec's output now, if it reads it on the audio path's clock. */
+  poll(): void {
+    this.backend?.poll?.();
+  }
+
   /**
    * The encoded stream as the codec produces it, for as long as the subscription lasts (across codec
    * restarts); null when this backend does not expose it (Liquidsoap) or the encoder is not running.

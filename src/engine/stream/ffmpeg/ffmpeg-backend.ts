@@ -15,6 +15,7 @@ import { CodecTags } from '../../metadata/codec-tags.js';
 import type { EncoderConfig } from '../../types.js';
 import type { BackendCounters, BackendHost, StreamBackend } from '../backend.js';
 import { PcmInput } from '../pcm-input.js';
+import { PolledOutput } from './polled-output.js';
 import { log } from '../../log.js';
 
 /** A connection that cannot take this many seconds of audio is dead (half-open TCP). */
@@ -48,6 +49,7 @@ export class FfmpegBackend implements StreamBackend {
   private supervisor: Supervisor | null = null;
   private readonly input = new PcmInput();
   private readonly sink: StreamSink;
+  private readonly output: PolledOutput;
   private connection: SourceConnection | null = null;
   private stallTimer: NodeJS.Timeout | null = null;
   private connectSeq = 0;
@@ -59,6 +61,7 @@ export class FfmpegBackend implements StreamBackend {
 
   constructor(private readonly host: BackendHost) {
     this.sink = new StreamSink(this.isOgg());
+    this.output = new PolledOutput(host.runDir());
     this.debug = log(`encoder:${host.config().id}:ffmpeg`);
     this.tags = new CodecTags({
       applies: () => this.isOgg() && this.host.config().send_metadata,
@@ -191,18 +194,29 @@ export class FfmpegBackend implements StreamBackend {
       backoff: { initialMs: 500, maxMs: 15_000, resetAfterMs: 30_000 },
       onSpawn: (child) => {
         this.input.attach(child.stdin, () => this.host.drained());
-        child.stdout.on('data', (data: Buffer) => {
-          this.sink.write(data);
-          for (const tap of this.taps) tap(data);
-        });
         this.host.drained();
       },
+      // ffmpeg's stdout is the polled pipe: poll() reads it on the audio path's clock.
+      stdout: () => this.output.open(),
       onExit: (info) => this.onExit(info),
     });
     this.supervisor.start();
   }
 
+  /** Takes what ffmpeg has written since the last call, without waiting (the audio core calls it at every capture chunk). */
+  poll(): void {
+    this.output.drain(this.onEncoded);
+  }
+
+  private readonly onEncoded = (data: Buffer): void => {
+    this.sink.write(data);
+    for (const tap of this.taps) tap(data);
+  };
+
   private onExit(info: ExitInfo): void {
+    // All it wrote before it went is in the pipe: the end of an Ogg chain comes before the next one starts.
+    this.output.drain(this.onEncoded);
+    this.output.close();
     this.input.detach();
     if (info.restartInMs === null) return;
     this.sink.encoderRestarted();
@@ -229,6 +243,7 @@ export class FfmpegBackend implements StreamBackend {
     this.supervisor = null;
     this.input.detach();
     await supervisor?.stop();
+    this.output.close();
     this.sink.encoderRestarted();
   }
 }
