@@ -50,6 +50,8 @@ export class FfmpegBackend implements StreamBackend {
   private readonly input = new PcmInput();
   private readonly sink: StreamSink;
   private readonly output: PolledOutput;
+  /** PCM went into ffmpeg since its output was last read. */
+  private fed = false;
   private connection: SourceConnection | null = null;
   private stallTimer: NodeJS.Timeout | null = null;
   private connectSeq = 0;
@@ -80,6 +82,7 @@ export class FfmpegBackend implements StreamBackend {
   }
 
   write(chunk: Buffer): boolean {
+    this.fed = true;
     return this.input.write(chunk);
   }
 
@@ -203,8 +206,13 @@ export class FfmpegBackend implements StreamBackend {
     this.supervisor.start();
   }
 
-  /** Takes what ffmpeg has written since the last call, without waiting (the audio core calls it at every capture chunk). */
+  /**
+   * Takes what ffmpeg has written, without waiting (the audio core calls it at every capture chunk): at the
+   * first chunk after PCM went in, by when ffmpeg has encoded it, so the other chunks cost no system call.
+   */
   poll(): void {
+    if (!this.fed) return;
+    this.fed = false;
     this.output.drain(this.onEncoded);
   }
 
@@ -215,8 +223,7 @@ export class FfmpegBackend implements StreamBackend {
 
   private onExit(info: ExitInfo): void {
     // All it wrote before it went is in the pipe: the end of an Ogg chain comes before the next one starts.
-    this.output.drain(this.onEncoded);
-    this.output.close();
+    this.output.drainToEnd(this.onEncoded);
     this.input.detach();
     if (info.restartInMs === null) return;
     this.sink.encoderRestarted();

@@ -49,7 +49,11 @@ export class PolledOutput {
     }
   }
 
-  /** Hands everything written so far to `onData` (a copy per read), reading until the pipe is empty; closes it at its end (the writer gone). */
+  /**
+   * Hands what has been written to `onData` (a copy per read), reading until a read comes back short: an
+   * empty pipe is only asked once more when nothing at all was waiting. Closes the pipe at its end (the
+   * writer gone), which a read sees once everything before it has been taken.
+   */
   drain(onData: (data: Buffer) => void): void {
     while (this.fd !== null) {
       let n: number;
@@ -66,7 +70,20 @@ export class PolledOutput {
         return;
       }
       onData(Buffer.from(this.buffer.subarray(0, n)));
+      if (n < READ_BYTES) return;
     }
+  }
+
+  /** Whether the pipe is still open (false after its end was read, or before open()). */
+  get isOpen(): boolean {
+    return this.fd !== null;
+  }
+
+  /** Everything up to the end, once the writer is gone (its process has exited); then the pipe is closed. */
+  drainToEnd(onData: (data: Buffer) => void): void {
+    // Each drain ends at a short read; the writer is gone, so the end follows what is left (bounded all the same).
+    for (let i = 0; i < 64 && this.fd !== null; i++) this.drain(onData);
+    this.close();
   }
 
   close(): void {

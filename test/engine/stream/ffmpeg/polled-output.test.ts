@@ -49,7 +49,9 @@ test('a read without data returns at once; a child\'s bytes come out whole and i
     out.drain((d) => got.push(d));
     await new Promise((r) => setTimeout(r, 10));
   }
-  out.drain((d) => got.push(d));
+  assert.ok(out.isOpen);
+  out.drainToEnd((d) => got.push(d));
+  assert.not.ok(out.isOpen);
   const all = Buffer.concat(got);
   assert.is(all.length, 200_000);
   for (let i = 0; i < all.length; i++) if (all[i] !== i % 251) assert.unreachable(`byte ${i} is ${all[i]}`);
@@ -85,7 +87,7 @@ test('through the Supervisor: the write end is the child\'s stdout, and a pipe t
     },
     onSpawn: (child) => assert.is(child.stdout, null, 'no pipe of its own to this process'),
     onExit: (info) => {
-      out.drain((d) => got.push(d));
+      out.drainToEnd((d) => got.push(d));
       exits.push(info);
     },
   });
