@@ -104,11 +104,12 @@ export class AudioCore {
         this.meter.feed(chunk);
         this.maybePostLevels();
         this.publishedAtMs = Date.now();
+        // What the encoders made of their last write, read while the worker is awake for this chunk, and
+        // before the chunk goes out (a write it causes is read at the next one, when it has been encoded).
+        for (const entry of this.runners.values()) entry.runner.poll();
         // The aux pair first: the fallback switch (a programme consumer) reads the same frames' aux at once.
         if (aux) this.auxFanout?.publish(aux);
         this.fanout.publish(chunk);
-        // The encoders' output since the last chunk, read while the worker is awake for this one.
-        for (const entry of this.runners.values()) entry.runner.poll();
       },
       onStatus: (status) => this.post({ type: 'capture_status', status }),
     });

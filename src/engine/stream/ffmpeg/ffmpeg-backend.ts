@@ -50,8 +50,10 @@ export class FfmpegBackend implements StreamBackend {
   private readonly input = new PcmInput();
   private readonly sink: StreamSink;
   private readonly output: PolledOutput;
-  /** PCM went into ffmpeg since its output was last read. */
-  private fed = false;
+  /** Chunks at which ffmpeg's output is read after PCM went in, whatever is found. */
+  private pollsAfterWrite = 0;
+  /** The last read found output: read again at the next chunk. */
+  private flowing = false;
   private connection: SourceConnection | null = null;
   private stallTimer: NodeJS.Timeout | null = null;
   private connectSeq = 0;
@@ -82,7 +84,7 @@ export class FfmpegBackend implements StreamBackend {
   }
 
   write(chunk: Buffer): boolean {
-    this.fed = true;
+    this.pollsAfterWrite = 2;
     return this.input.write(chunk);
   }
 
@@ -207,13 +209,15 @@ export class FfmpegBackend implements StreamBackend {
   }
 
   /**
-   * Takes what ffmpeg has written, without waiting (the audio core calls it at every capture chunk): at the
-   * first chunk after PCM went in, by when ffmpeg has encoded it, so the other chunks cost no system call.
+   * Takes what ffmpeg has written, without waiting (the audio core calls it at every capture chunk, before the
+   * chunk goes out): at the two chunks after PCM went in, by when ffmpeg has encoded it even on a busy box,
+   * and for as long as there is output, so the chunks in between cost no read at all. ffmpeg held on a full
+   * output pipe (a large write after a stall) is thus read until it has encoded all it was given.
    */
   poll(): void {
-    if (!this.fed) return;
-    this.fed = false;
-    this.output.drain(this.onEncoded);
+    if (this.pollsAfterWrite === 0 && !this.flowing) return;
+    if (this.pollsAfterWrite > 0) this.pollsAfterWrite--;
+    this.flowing = this.output.drain(this.onEncoded) > 0;
   }
 
   private readonly onEncoded = (data: Buffer): void => {

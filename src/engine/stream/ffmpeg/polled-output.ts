@@ -1,7 +1,7 @@
 // The encoded output of one ffmpeg, read on the audio path's own clock instead of whenever ffmpeg writes.
 // ffmpeg writes every packet as it is made (an MP3 frame is 24 ms), and a pipe read through Node's streams
-// wakes the audio worker for each one or two of them; this pipe is instead read without blocking at each
-// capture chunk (every 50 ms), while the worker is awake anyway. The pipe is a FIFO made under the
+// wakes the audio worker for each one or two of them; this pipe is instead read without blocking at a
+// capture chunk (every 50 ms), while the worker is awake anyway (the backend decides at which). The pipe is a FIFO made under the
 // engine's run directory, opened at both ends and unlinked at once, so no name is left behind and nothing
 // else can open it; the write end becomes ffmpeg's stdout.
 import { spawnSync } from 'node:child_process';
@@ -50,28 +50,30 @@ export class PolledOutput {
   }
 
   /**
-   * Hands what has been written to `onData` (a copy per read), reading until a read comes back short: an
-   * empty pipe is only asked once more when nothing at all was waiting. Closes the pipe at its end (the
-   * writer gone), which a read sees once everything before it has been taken.
+   * Hands what has been written to `onData` (a copy per read), reading until a read comes back short, and
+   * returns the bytes read (0: the pipe was empty). Closes the pipe at its end (the writer gone), which a
+   * read sees once everything before it has been taken.
    */
-  drain(onData: (data: Buffer) => void): void {
+  drain(onData: (data: Buffer) => void): number {
+    let total = 0;
     while (this.fd !== null) {
       let n: number;
       try {
         n = readSync(this.fd, this.buffer, 0, READ_BYTES, null);
       } catch (err) {
-        if ((err as NodeJS.ErrnoException).code === 'EAGAIN') return;
-        // Not expected of a pipe; closing it ends ffmpeg on its next write (EPIPE), and its exit is reported.
-        this.close();
-        return;
+        // Not expected of a pipe but EAGAIN; closing it ends ffmpeg on its next write (EPIPE), and its exit is reported.
+        if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') this.close();
+        return total;
       }
       if (n === 0) {
         this.close();
-        return;
+        return total;
       }
+      total += n;
       onData(Buffer.from(this.buffer.subarray(0, n)));
-      if (n < READ_BYTES) return;
+      if (n < READ_BYTES) return total;
     }
+    return total;
   }
 
   /** Whether the pipe is still open (false after its end was read, or before open()). */
